@@ -1,0 +1,171 @@
+/**
+ * `analyze`, the one engine behind the CLI (and later the service): read the series an upgrade's
+ * signals need, resolve rollouts, detect shifts per group, adjust for multiple comparisons,
+ * date and attribute each regression, and assemble the report.
+ */
+import type { MetricsSource, RawSeries } from '../series/model.js';
+import type { ShiftguardConfig } from '../config/shiftguard-config.js';
+import type { Upgrade } from '../upgrades/upgrade.js';
+import { resolveRollout } from '../upgrades/resolve-rollout.js';
+import type { RolloutPlan } from '../upgrades/resolve-rollout.js';
+import { analysisGrid, afterSpan } from '../detect/windows.js';
+import type { AnalysisWindows, InstanceRollout } from '../detect/windows.js';
+import { assignVerdicts } from '../detect/verdicts.js';
+import type { DetectionSettings } from '../detect/statistic.js';
+import { analyseSignal } from './signal-groups.js';
+import type { AnalysedGroup, GroupContext } from './signal-groups.js';
+import { reportGroup } from './report-group.js';
+import { summarize } from '../report/report.js';
+import type { Report } from '../report/report.js';
+
+export interface AnalysisRequest {
+  readonly config: ShiftguardConfig;
+  readonly upgrade: Upgrade;
+  readonly source: MetricsSource;
+  readonly now?: () => Date;
+  /** Progress lines for long runs (the CLI prints them to stderr). */
+  readonly onProgress?: (message: string) => void;
+}
+
+/** Margin read before the baseline so the first slice has a sample to difference against, ms. */
+const LOOKBACK_MS = 10 * 60_000;
+
+/** Runs one analysis of `upgrade` against `source` and returns the report. */
+export async function runAnalysis(request: AnalysisRequest): Promise<Report> {
+  const { config, upgrade } = request;
+  const progress = request.onProgress ?? (() => undefined);
+  const windows: AnalysisWindows = {
+    startedAtMs: upgrade.startedAtMs,
+    baselineMs: config.windows.baselineMs,
+    afterMs: config.windows.afterMs,
+    settleMs: config.windows.settleMs,
+  };
+  const lastRolloutMs = Math.max(upgrade.startedAtMs, upgrade.finishedAtMs ?? upgrade.startedAtMs, ...upgrade.binaries.flatMap((b) => (b.rollout ?? []).map((r) => r.atMs)));
+  const data = await request.source.read({
+    metricNames: metricNames(config),
+    startMs: windows.startedAtMs - windows.baselineMs - LOOKBACK_MS,
+    endMs: lastRolloutMs + windows.settleMs + windows.afterMs + config.windows.sliceMs,
+  });
+  progress(`read ${data.series.length} series; resolving rollouts`);
+  const byName = indexByName(data.series);
+  const plan = resolveRollout(upgrade, {
+    buildInfo: config.buildInfo ? (byName.get(config.buildInfo.metric) ?? []) : [],
+    buildInfoConfig: config.buildInfo,
+    sliceMs: config.windows.sliceMs,
+    instanceLabel: config.labels.instance,
+    serviceLabel: config.labels.service,
+    knownInstances: knownInstances(data.series, config.labels.instance),
+  });
+  const rollouts = fleetRollouts(plan, windows.startedAtMs);
+  const grid = analysisGrid(windows, rollouts, config.windows.sliceMs);
+  const warnings = [...data.warnings, ...plan.warnings];
+  const stats = { resets: 0, seriesWithoutInstance: 0, maxGapMs: 0, gapSeries: [] as string[] };
+  const ctx: GroupContext = {
+    series: byName,
+    grid,
+    windows,
+    plan,
+    instanceLabel: config.labels.instance,
+    serviceLabel: config.labels.service,
+    settings: detectionSettings(config),
+    stats,
+    warnings,
+  };
+  const groups: AnalysedGroup[] = [];
+  for (const signal of config.signals) {
+    const found = analyseSignal(signal, ctx);
+    groups.push(...found);
+    progress(`signal ${signal.name}: ${found.length} group(s) analysed`);
+  }
+  const verdicts = assignVerdicts(
+    groups.map((g) => g.detection),
+    config.alpha,
+  );
+  warnings.push(...groupingWarnings(stats, config.labels.instance));
+  const span = afterSpan(windows, rollouts);
+  const reportGroups = groups.map((g, i) => reportGroup(g, verdicts[i] ?? 'inconclusive', windows.startedAtMs));
+  return {
+    upgrade: upgrade.id,
+    ...(upgrade.package !== undefined ? { package: upgrade.package } : {}),
+    generatedAt: (request.now?.() ?? new Date()).toISOString(),
+    windows: {
+      baseline: { start: iso(windows.startedAtMs - windows.baselineMs), end: iso(windows.startedAtMs) },
+      after: { start: iso(Number.isFinite(span.startMs) ? span.startMs : windows.startedAtMs + windows.settleMs), end: iso(Number.isFinite(span.endMs) ? span.endMs : windows.startedAtMs + windows.settleMs + windows.afterMs) },
+    },
+    groups: reportGroups,
+    summary: summarize(reportGroups),
+    warnings,
+    alpha: config.alpha,
+  };
+}
+
+/** Every metric name the configured signals and build-info need. */
+export function metricNames(config: ShiftguardConfig): string[] {
+  const names = new Set<string>();
+  for (const s of config.signals) {
+    if (s.type === 'latency') names.add(`${s.metric}_bucket`);
+    else {
+      names.add(s.numerator);
+      names.add(s.denominator);
+    }
+  }
+  if (config.buildInfo) names.add(config.buildInfo.metric);
+  return [...names];
+}
+
+function detectionSettings(config: ShiftguardConfig): DetectionSettings {
+  return {
+    alpha: config.alpha,
+    confidenceLevel: 0.95,
+    resamples: config.detection.bootstrapResamples,
+    seed: config.detection.seed,
+    minSlices: config.detection.minSlices,
+    minTailEvents: config.detection.minTailEvents,
+    minRatioEvents: config.detection.minRatioEvents,
+    minControlShare: 0.25,
+  };
+}
+
+function indexByName(series: readonly RawSeries[]): Map<string, RawSeries[]> {
+  const byName = new Map<string, RawSeries[]>();
+  for (const s of series) {
+    const list = byName.get(s.name);
+    if (list === undefined) byName.set(s.name, [s]);
+    else list.push(s);
+  }
+  return byName;
+}
+
+function knownInstances(series: readonly RawSeries[], label: string): Set<string> {
+  const out = new Set<string>();
+  for (const s of series) {
+    const v = s.labels[label];
+    if (v !== undefined) out.add(v);
+  }
+  return out;
+}
+
+/** Latest changed-binary rollout per instance across the fleet, to size the analysis grid. */
+function fleetRollouts(plan: RolloutPlan, startedAtMs: number): InstanceRollout[] {
+  const latest = new Map<string, number>();
+  for (const b of plan.binaries) {
+    if (!b.changed) continue;
+    for (const [instance, at] of b.rolloutAtMs) latest.set(instance, Math.max(latest.get(instance) ?? -Infinity, at));
+  }
+  if (latest.size === 0) return [{ instance: '*', fromMs: startedAtMs, toMs: startedAtMs }];
+  return [...latest].map(([instance, at]) => ({ instance, fromMs: at, toMs: at }));
+}
+
+function groupingWarnings(stats: GroupContext['stats'], instanceLabel: string): string[] {
+  const out: string[] = [];
+  if (stats.resets > 0) out.push(`${stats.resets} counter reset(s) handled as rate() does (a process restart at rollout causes one per series)`);
+  if (stats.seriesWithoutInstance > 0) out.push(`${stats.seriesWithoutInstance} series without the instance label "${instanceLabel}" were ignored`);
+  if (stats.gapSeries.length > 0) {
+    out.push(`${stats.gapSeries.length} series have gaps longer than 5m between samples, e.g. ${stats.gapSeries.slice(0, 3).join(', ')}`);
+  }
+  return out;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,64 @@
+/**
+ * `shiftguard analyze`: one-shot comparison of the baseline window before an upgrade with the
+ * window after it, from OpenMetrics files or a Prometheus-compatible API.
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load-config.js';
+import { loadUpgrade } from '../upgrades/load-upgrade.js';
+import { createFileMetricsSource } from '../ingest/openmetrics-file.js';
+import { createPrometheusMetricsSource } from '../ingest/prometheus-api.js';
+import { runAnalysis } from '../analysis/run-analysis.js';
+import type { MetricsSource } from '../series/model.js';
+import type { ShiftguardConfig } from '../config/shiftguard-config.js';
+import { EXIT_OK, EXIT_REGRESSION, UsageError, progressPrinter } from './cli-io.js';
+import type { CliIo } from './cli-io.js';
+import { renderReport, parseFormat } from './render-report.js';
+
+/** Runs `analyze` with `args` (after the command name); returns the exit code. */
+export async function analyzeCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      upgrade: { type: 'string' },
+      metrics: { type: 'string', multiple: true },
+      prometheus: { type: 'string' },
+      config: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.upgrade === undefined) throw new UsageError('analyze needs --upgrade U.json');
+  const format = parseFormat(values.format, io.stdout.isTTY === true && values.out === undefined);
+  const config = loadConfig({ path: values.config, env: io.env, cwd: io.cwd });
+  const upgrade = loadUpgrade(values.upgrade);
+  const progress = progressPrinter(io, values.quiet);
+  const source = metricsSource(values.metrics ?? [], values.prometheus, config, progress);
+  const report = await runAnalysis({ config, upgrade, source, onProgress: progress });
+  const text = renderReport(report, format);
+  if (values.out !== undefined) {
+    await writeFile(values.out, text);
+    progress(`report written to ${values.out}`);
+  } else {
+    io.stdout.write(text);
+  }
+  const { summary } = report;
+  progress(`${summary.regressions} regression(s), ${summary.improvements} improvement(s), ${summary.inconclusive} inconclusive of ${summary.groups} groups`);
+  return summary.regressions > 0 ? EXIT_REGRESSION : EXIT_OK;
+}
+
+function metricsSource(files: string[], prometheus: string | undefined, config: ShiftguardConfig, progress: (m: string) => void): MetricsSource {
+  if (files.length > 0 && prometheus !== undefined) throw new UsageError('give either --metrics files or --prometheus URL, not both');
+  if (files.length > 0) {
+    return createFileMetricsSource(files, {
+      onProgress: (read, total) => progress(`reading metrics: ${(read / 1e6).toFixed(0)} of ${(total / 1e6).toFixed(0)} MB`),
+    });
+  }
+  const url = prometheus ?? config.prometheus.url;
+  if (url === null || url === undefined) throw new UsageError('analyze needs --metrics FILE (repeatable) or --prometheus URL (or prometheus.url in the config)');
+  if (!/^https?:\/\//.test(url)) throw new UsageError(`--prometheus: expected an http:// or https:// URL, got "${url}"`);
+  return createPrometheusMetricsSource({ url, timeoutMs: config.prometheus.timeoutMs, onProgress: progress });
+}

@@ -1,0 +1,71 @@
+/** Reusable zod field schemas of the YAML configuration files, with `expected …, got …` messages. */
+import { z } from 'zod';
+import { formatDuration, tryParseDurationMs } from './duration.js';
+import { LABEL_NAME, METRIC_NAME } from './prometheus-names.js';
+import { describeValue, expected, patternString } from './zod-messages.js';
+
+const DURATION_EXAMPLES = 'a duration such as 90s, 5m, 2h or 1h30m';
+
+/**
+ * A Prometheus duration string parsed to milliseconds, at least `minMs`. The YAML number `0` is accepted
+ * as zero (Prometheus accepts the bare `0` too); any other number is refused because it lacks a unit.
+ */
+export function durationMs(minMs = 0) {
+  const notText = expected(DURATION_EXAMPLES);
+  return z.unknown().transform((input, ctx) => {
+    const parsed = input === 0 ? { ok: true as const, ms: 0 } : typeof input === 'string' ? tryParseDurationMs(input) : undefined;
+    if (parsed === undefined) {
+      const hint = typeof input === 'number' ? ` (a number needs a unit, e.g. ${input}s)` : '';
+      ctx.issues.push({ code: 'custom', input, message: `${notText({ input })}${hint}` });
+      return z.NEVER;
+    }
+    if (!parsed.ok) {
+      ctx.issues.push({ code: 'custom', input, message: `${notText({ input })} (${parsed.reason})` });
+      return z.NEVER;
+    }
+    if (parsed.ms < minMs) {
+      ctx.issues.push({ code: 'custom', input, message: `expected a duration of at least ${formatDuration(minMs)}, got ${describeValue(input)}` });
+      return z.NEVER;
+    }
+    return parsed.ms;
+  });
+}
+
+/** A finite number satisfying `accept`, described as `what`. */
+export function numberWhere(what: string, accept: (value: number) => boolean) {
+  const message = expected(what);
+  return z.number({ error: message }).refine(accept, { error: message });
+}
+
+/** An integer in [min, max]. */
+export function integerIn(min: number, max: number) {
+  const what = max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer in [${min}, ${max}]`;
+  return numberWhere(what, (value) => Number.isInteger(value) && value >= min && value <= max);
+}
+
+/** A metric name (classic Prometheus characters plus `.`). */
+export function metricName() {
+  return patternString(METRIC_NAME, 'a metric name ([a-zA-Z_:][a-zA-Z0-9_:.]*)');
+}
+
+/** A label name (classic Prometheus characters plus `.`). */
+export function labelName() {
+  return patternString(LABEL_NAME, 'a label name ([a-zA-Z_][a-zA-Z0-9_.]*)');
+}
+
+/** A list of distinct label names (may be empty). */
+export function labelNameList() {
+  return z
+    .array(labelName(), { error: expected('a list of label names') })
+    .superRefine((names, ctx) => reportDuplicates(names, ctx, 'label'));
+}
+
+/** Adds one issue per repeated entry of `values`, at the repeated index. */
+export function reportDuplicates(values: readonly unknown[], ctx: z.core.$RefinementCtx, what: string): void {
+  const firstIndex = new Map<unknown, number>();
+  values.forEach((value, index) => {
+    const first = firstIndex.get(value);
+    if (first === undefined) firstIndex.set(value, index);
+    else ctx.addIssue({ code: 'custom', path: [index], input: value, message: `duplicate ${what} ${describeValue(value)} (also at [${first}])` });
+  });
+}

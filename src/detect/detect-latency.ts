@@ -1,0 +1,193 @@
+/**
+ * Tail-latency shift detection for one group (one histogram panel).
+ *
+ * Significance comes from the fraction of requests above the bucket bound nearest the baseline's
+ * quantile (a count test that bucket resolution cannot distort); the effect size and its interval
+ * come from the quantile estimates themselves. Both use the same split block bootstrap over time
+ * slices, and the same design (before-after, or difference-in-differences against concurrent controls).
+ */
+import { createRng } from './random.js';
+import { BASE, TREAT, exceedancePanel } from './panel.js';
+import type { CountPanel, HistogramPanel } from './panel.js';
+import { buildResamplePlan } from './resample-plan.js';
+import type { ResamplePlan } from './resample-plan.js';
+import { blockCount, logEffect, runBootstrap } from './inference.js';
+import type { LogEffect } from './inference.js';
+import { beforeAfterRate, differenceInDifferencesRate } from './count-estimators.js';
+import { accumulate, beforeAfterQuantiles, differenceInDifferencesQuantiles, pooledBySlice } from './quantile-estimators.js';
+import { histogramQuantile, quantileBucket, tailBoundaryIndex } from './stats/histogram-quantile.js';
+import { perSliceQuantiles, secondOpinion } from './second-opinion.js';
+import { groupSeed, quantileName } from './statistic.js';
+import type { DetectionSettings, GroupDetection, StatisticResult } from './statistic.js';
+
+/** What a latency signal asks for. */
+export interface LatencySignalSpec {
+  readonly quantiles: readonly number[];
+  readonly minRelativeChange: number;
+  readonly minAbsoluteChange: number;
+}
+
+/** Detects shifts of each requested quantile in one latency group; `key` seeds the bootstrap. */
+export function detectLatencyShift(panel: HistogramPanel, spec: LatencySignalSpec, settings: DetectionSettings, key: string): GroupDetection {
+  const tracks = panel.instances.map((row) => row.track);
+  const plan = buildResamplePlan(tracks, { ...settings, rng: createRng(groupSeed(settings.seed, key)) });
+  const width = panel.bounds.length;
+  const baseBySlice = pooledBySlice(panel, BASE);
+  const treatBySlice = pooledBySlice(panel, TREAT);
+  const treatSlices = slicesWithData(treatBySlice, width);
+  const baseHist = accumulate(baseBySlice, width, plan.baselineSlices, new Float64Array(width));
+  const afterHist = accumulate(treatBySlice, width, treatSlices, new Float64Array(width));
+  const blocks = { baseline: blockCount(plan.baselineSlices.length, plan.baselineBlockLength), after: blockCount(plan.afterSlices.length, plan.afterBlockLength) };
+
+  const quantileSummary = runBootstrap(
+    plan,
+    spec.quantiles.length,
+    plan.design === 'difference-in-differences'
+      ? differenceInDifferencesQuantiles(panel, spec.quantiles, plan.afterSlices)
+      : beforeAfterQuantiles(panel, spec.quantiles),
+  );
+  const context: QuantileContext = { panel, plan, settings, baseHist, afterHist, baseBySlice, treatBySlice, treatSlices, blocks };
+  const statistics: StatisticResult[] = [];
+  const onsetPanels: (CountPanel | null)[] = [];
+  spec.quantiles.forEach((q, j) => {
+    const effect = logEffect(
+      quantileSummary.point[j] ?? NaN,
+      quantileSummary.varianceBaseline[j] ?? NaN,
+      quantileSummary.varianceAfter[j] ?? NaN,
+      blocks,
+      settings.confidenceLevel,
+    );
+    const { statistic, onsetPanel } = quantileStatistic(context, q, effect);
+    statistics.push(statistic);
+    onsetPanels.push(onsetPanel);
+  });
+  return {
+    design: plan.design,
+    statistics,
+    onsetPanels,
+    minRelativeChange: spec.minRelativeChange,
+    minAbsoluteChange: spec.minAbsoluteChange,
+    notes: designNotes(plan, tracks.length),
+  };
+}
+
+interface QuantileContext {
+  readonly panel: HistogramPanel;
+  readonly plan: ResamplePlan;
+  readonly settings: DetectionSettings;
+  readonly baseHist: Float64Array;
+  readonly afterHist: Float64Array;
+  readonly baseBySlice: Float64Array;
+  readonly treatBySlice: Float64Array;
+  readonly treatSlices: Int32Array;
+  readonly blocks: { baseline: number; after: number };
+}
+
+function quantileStatistic(ctx: QuantileContext, q: number, effect: LogEffect): { statistic: StatisticResult; onsetPanel: CountPanel | null } {
+  const { panel, plan, settings, baseHist, afterHist } = ctx;
+  const baseline = histogramQuantile(panel.bounds, baseHist, q);
+  const after = histogramQuantile(panel.bounds, afterHist, q);
+  const shell = {
+    name: quantileName(q),
+    baseline,
+    after,
+    design: plan.design,
+    qValue: NaN,
+  };
+  const shortage = dataShortage(ctx, q);
+  const boundary = tailBoundaryIndex(panel.bounds, baseHist, q);
+  if (shortage !== null || boundary < 0) {
+    const reason = shortage ?? `no requests above any finite bucket bound in the baseline: ${shell.name} cannot be tested`;
+    return { statistic: inconclusive(shell, reason), onsetPanel: null };
+  }
+  const counts = exceedancePanel(panel, boundary);
+  const test = exceedanceTest(counts, ctx);
+  const relativeChange = Math.expm1(effect.estimate);
+  const le = panel.bounds[boundary] ?? NaN;
+  const statistic: StatisticResult = {
+    ...shell,
+    relativeChange,
+    ci: [Math.expm1(effect.interval[0]), Math.expm1(effect.interval[1])],
+    absoluteChange: baseline * relativeChange,
+    pValue: test.pValue,
+    test:
+      `block-bootstrap t-test (${plan.design}, df ${test.degreesOfFreedom.toFixed(1)}) of the share of requests above le=${le}; ` +
+      `${shell.name} by log-survival interpolation within buckets`,
+    verdict: 'no_change',
+    exceedance: {
+      le,
+      baselineFraction: fractionAbove(baseHist, boundary),
+      afterFraction: fractionAbove(afterHist, boundary),
+    },
+    resolution: { baseline: bucketRange(panel.bounds, baseHist, q), after: bucketRange(panel.bounds, afterHist, q) },
+    secondOpinion: secondOpinion(
+      perSliceQuantiles(panel.bounds, ctx.baseBySlice, plan.baselineSlices, q),
+      perSliceQuantiles(panel.bounds, ctx.treatBySlice, ctx.treatSlices, q),
+      settings.confidenceLevel,
+    ),
+  };
+  return { statistic, onsetPanel: counts };
+}
+
+function exceedanceTest(counts: CountPanel, ctx: QuantileContext): LogEffect {
+  const estimator = ctx.plan.design === 'difference-in-differences' ? differenceInDifferencesRate(counts) : beforeAfterRate(counts);
+  const summary = runBootstrap(ctx.plan, 1, estimator);
+  return logEffect(summary.point[0] ?? NaN, summary.varianceBaseline[0] ?? NaN, summary.varianceAfter[0] ?? NaN, ctx.blocks, ctx.settings.confidenceLevel);
+}
+
+/** Why a quantile cannot be judged (too few slices or requests on a side), or null. */
+function dataShortage(ctx: QuantileContext, q: number): string | null {
+  const width = ctx.panel.bounds.length;
+  const baseSlices = slicesWithData(ctx.baseBySlice, width).length;
+  const { minSlices, minTailEvents } = ctx.settings;
+  if (baseSlices < minSlices) return `only ${baseSlices} baseline slices with data (need ≥ ${minSlices})`;
+  if (ctx.treatSlices.length < minSlices) return `only ${ctx.treatSlices.length} slices with data after the rollout (need ≥ ${minSlices})`;
+  const needed = Math.ceil(minTailEvents / (1 - q));
+  const nb = sum(ctx.baseHist);
+  const na = sum(ctx.afterHist);
+  if (nb < needed) return `too few requests in the baseline: ${Math.round(nb)}, need ≥ ${needed} for ${quantileName(q)}`;
+  if (na < needed) return `too few requests after the rollout: ${Math.round(na)}, need ≥ ${needed} for ${quantileName(q)}`;
+  return null;
+}
+
+function inconclusive(shell: { name: string; baseline: number; after: number; design: StatisticResult['design']; qValue: number }, reason: string): StatisticResult {
+  return { ...shell, relativeChange: NaN, ci: [NaN, NaN], absoluteChange: NaN, pValue: NaN, test: 'not tested', verdict: 'inconclusive', reason };
+}
+
+/** Slices whose pooled histogram holds at least one request. */
+export function slicesWithData(bySlice: Float64Array, width: number): Int32Array {
+  const out: number[] = [];
+  for (let t = 0; t * width < bySlice.length; t++) {
+    let s = 0;
+    for (let k = 0; k < width; k++) s += bySlice[t * width + k] ?? 0;
+    if (s > 0) out.push(t);
+  }
+  return Int32Array.from(out);
+}
+
+function sum(values: Float64Array): number {
+  let s = 0;
+  for (const v of values) s += v;
+  return s;
+}
+
+function fractionAbove(hist: Float64Array, boundary: number): number {
+  let above = 0;
+  for (let k = boundary + 1; k < hist.length; k++) above += hist[k] ?? 0;
+  const all = sum(hist);
+  return all > 0 ? above / all : NaN;
+}
+
+function bucketRange(bounds: readonly number[], hist: Float64Array, q: number): [number, number] {
+  const b = quantileBucket(bounds, hist, q);
+  return [b.lower, b.upper];
+}
+
+/** Human-readable facts about the design used. */
+export function designNotes(plan: ResamplePlan, instances: number): string[] {
+  const base = `${plan.baselineSlices.length} baseline and ${plan.afterSlices.length} after slices from ${instances} instances, blocks of ${plan.baselineBlockLength}/${plan.afterBlockLength} slices`;
+  if (plan.design === 'difference-in-differences') {
+    return [`compared with not-yet-upgraded instances over the same time (difference-in-differences); ${base}`];
+  }
+  return [`before-after comparison (no concurrent controls for long enough); ${base}`];
+}

@@ -1,0 +1,61 @@
+/**
+ * Verdicts: Benjamini-Hochberg over every tested statistic of one analysis (all groups, all
+ * quantiles), then practical thresholds, then one verdict per group.
+ */
+import { benjaminiHochberg } from './stats/fdr.js';
+import type { GroupDetection, StatisticResult, Verdict } from './statistic.js';
+
+/**
+ * Sets `qValue` and `verdict` on every statistic of every group (in place) and returns each
+ * group's verdict. A statistic is a regression (improvement) when its BH-adjusted p-value is at
+ * most `alpha`, it moved up (down), and the move is at least `minRelativeChange` of the baseline
+ * and `minAbsoluteChange` in the metric's unit.
+ */
+export function assignVerdicts(groups: readonly GroupDetection[], alpha: number): Verdict[] {
+  const tested: StatisticResult[] = [];
+  for (const group of groups) {
+    for (const s of group.statistics) if (s.verdict !== 'inconclusive' && Number.isFinite(s.pValue)) tested.push(s);
+  }
+  const adjusted = benjaminiHochberg(tested.map((s) => s.pValue));
+  tested.forEach((s, i) => (s.qValue = adjusted[i] ?? NaN));
+  return groups.map((group) => {
+    for (const s of group.statistics) {
+      if (s.verdict === 'inconclusive') continue;
+      judge(s, alpha, group.minRelativeChange, group.minAbsoluteChange);
+    }
+    return groupVerdict(group.statistics);
+  });
+}
+
+function judge(s: StatisticResult, alpha: number, minRelative: number, minAbsolute: number): void {
+  if (!Number.isFinite(s.qValue)) {
+    s.verdict = 'inconclusive';
+    s.reason = 'the bootstrap could not estimate the variance (too few usable slices)';
+    return;
+  }
+  if (s.qValue > alpha) {
+    s.verdict = 'no_change';
+    return;
+  }
+  const bigEnough = Math.abs(s.relativeChange) >= minRelative && Math.abs(s.absoluteChange) >= minAbsolute;
+  if (!bigEnough) {
+    s.verdict = 'no_change';
+    s.reason =
+      `significant (q=${s.qValue.toPrecision(2)}) but below the practical threshold ` +
+      `(relative ${formatPercent(s.relativeChange)} vs ${formatPercent(minRelative)}, absolute ${s.absoluteChange.toPrecision(3)} vs ${minAbsolute})`;
+    return;
+  }
+  s.verdict = s.relativeChange > 0 ? 'regression' : 'improvement';
+}
+
+/** regression if any statistic regressed; else improvement if any improved; else no_change; inconclusive if none could be tested. */
+export function groupVerdict(statistics: readonly StatisticResult[]): Verdict {
+  if (statistics.some((s) => s.verdict === 'regression')) return 'regression';
+  if (statistics.some((s) => s.verdict === 'improvement')) return 'improvement';
+  if (statistics.every((s) => s.verdict === 'inconclusive')) return 'inconclusive';
+  return 'no_change';
+}
+
+function formatPercent(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
