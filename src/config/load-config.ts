@@ -40,11 +40,9 @@ export interface LoadConfigOptions {
 export function loadConfig(options: LoadConfigOptions = {}): ShiftguardConfig {
   const env = options.env ?? process.env;
   if (options.path !== undefined) return parseConfig(readConfigFile(options.path), options.path, { env });
-  if (existsSync(resolve(options.cwd ?? process.cwd(), DEFAULT_CONFIG_PATH))) {
-    const text = readConfigFile(resolve(options.cwd ?? process.cwd(), DEFAULT_CONFIG_PATH), DEFAULT_CONFIG_PATH);
-    return parseConfig(text, DEFAULT_CONFIG_PATH, { env });
-  }
-  return parseConfig('', null, { env });
+  const defaultPath = resolve(options.cwd ?? process.cwd(), DEFAULT_CONFIG_PATH);
+  if (!existsSync(defaultPath)) return parseConfig('', null, { env });
+  return parseConfig(readConfigFile(defaultPath, DEFAULT_CONFIG_PATH), DEFAULT_CONFIG_PATH, { env });
 }
 
 /**

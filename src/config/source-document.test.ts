@@ -36,7 +36,7 @@ describe('parseJsonSource', () => {
 });
 
 describe('parseYamlSource', () => {
-  it('locates values through aliases-free block YAML', () => {
+  it('locates values and missing keys in block YAML', () => {
     const document = documentOf(parseYamlSource('a:\n  b:\n    - 1\n    - 2\n'));
     expect(document.value).toEqual({ a: { b: [1, 2] } });
     expect(document.locate(['a', 'b', 1])).toEqual({ line: 4, column: 7 });

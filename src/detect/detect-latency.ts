@@ -7,12 +7,13 @@
  * slices, and the same design (before-after, or difference-in-differences against concurrent controls).
  */
 import { createRng } from './random.js';
-import { BASE, TREAT, exceedancePanel } from './panel.js';
+import { BASE, CTRL, TREAT, exceedancePanel } from './panel.js';
 import type { CountPanel, HistogramPanel } from './panel.js';
 import { buildResamplePlan } from './resample-plan.js';
 import type { ResamplePlan } from './resample-plan.js';
-import { blockCount, logEffect, runBootstrap } from './inference.js';
-import type { LogEffect } from './inference.js';
+import { blockCount, inflatedLogEffect, runBootstrap } from './inference.js';
+import type { BootstrapSummary, LogEffect, SideInflation } from './inference.js';
+import { fitSerialCorrelation, varianceInflation } from './serial-correlation.js';
 import { beforeAfterRate, differenceInDifferencesRate } from './count-estimators.js';
 import { accumulate, beforeAfterQuantiles, differenceInDifferencesQuantiles, pooledBySlice } from './quantile-estimators.js';
 import { histogramQuantile, quantileBucket, tailBoundaryIndex } from './stats/histogram-quantile.js';
@@ -50,14 +51,7 @@ export function detectLatencyShift(panel: HistogramPanel, spec: LatencySignalSpe
   const statistics: StatisticResult[] = [];
   const onsetPanels: (CountPanel | null)[] = [];
   spec.quantiles.forEach((q, j) => {
-    const effect = logEffect(
-      quantileSummary.point[j] ?? NaN,
-      quantileSummary.varianceBaseline[j] ?? NaN,
-      quantileSummary.varianceAfter[j] ?? NaN,
-      blocks,
-      settings.confidenceLevel,
-    );
-    const { statistic, onsetPanel } = quantileStatistic(context, q, effect);
+    const { statistic, onsetPanel } = quantileStatistic(context, q, quantileSummary, j);
     statistics.push(statistic);
     onsetPanels.push(onsetPanel);
   });
@@ -83,7 +77,7 @@ interface QuantileContext {
   readonly blocks: { baseline: number; after: number };
 }
 
-function quantileStatistic(ctx: QuantileContext, q: number, effect: LogEffect): { statistic: StatisticResult; onsetPanel: CountPanel | null } {
+function quantileStatistic(ctx: QuantileContext, q: number, quantiles: BootstrapSummary, j: number): { statistic: StatisticResult; onsetPanel: CountPanel | null } {
   const { panel, plan, settings, baseHist, afterHist } = ctx;
   const baseline = histogramQuantile(panel.bounds, baseHist, q);
   const after = histogramQuantile(panel.bounds, afterHist, q);
@@ -101,7 +95,9 @@ function quantileStatistic(ctx: QuantileContext, q: number, effect: LogEffect): 
     return { statistic: inconclusive(shell, reason), onsetPanel: null };
   }
   const counts = exceedancePanel(panel, boundary);
-  const test = exceedanceTest(counts, ctx);
+  const inflation = sideInflation(counts, plan);
+  const test = exceedanceTest(counts, ctx, inflation);
+  const effect = inflatedLogEffect(quantiles, j, inflation, ctx.blocks, settings.confidenceLevel);
   const relativeChange = Math.expm1(effect.estimate);
   const le = panel.bounds[boundary] ?? NaN;
   const statistic: StatisticResult = {
@@ -129,10 +125,18 @@ function quantileStatistic(ctx: QuantileContext, q: number, effect: LogEffect): 
   return { statistic, onsetPanel: counts };
 }
 
-function exceedanceTest(counts: CountPanel, ctx: QuantileContext): LogEffect {
+function exceedanceTest(counts: CountPanel, ctx: QuantileContext, inflation: SideInflation): LogEffect {
   const estimator = ctx.plan.design === 'difference-in-differences' ? differenceInDifferencesRate(counts) : beforeAfterRate(counts);
-  const summary = runBootstrap(ctx.plan, 1, estimator);
-  return logEffect(summary.point[0] ?? NaN, summary.varianceBaseline[0] ?? NaN, summary.varianceAfter[0] ?? NaN, ctx.blocks, ctx.settings.confidenceLevel);
+  return inflatedLogEffect(runBootstrap(ctx.plan, 1, estimator), 0, inflation, ctx.blocks, ctx.settings.confidenceLevel);
+}
+
+/** Variance inflation of each side for slow per-instance drifts, fitted on the count panel. */
+export function sideInflation(counts: CountPanel, plan: ResamplePlan): SideInflation {
+  const fit = fitSerialCorrelation(counts, plan.design === 'difference-in-differences' ? [BASE, TREAT, CTRL] : [BASE, TREAT]);
+  return {
+    baseline: varianceInflation(fit, plan.baselineSlices.length, plan.baselineBlockLength),
+    after: varianceInflation(fit, plan.afterSlices.length, plan.afterBlockLength),
+  };
 }
 
 /** Why a quantile cannot be judged (too few slices or requests on a side), or null. */

@@ -8,10 +8,10 @@ import { createRng } from './random.js';
 import { BASE, TREAT } from './panel.js';
 import type { CountPanel } from './panel.js';
 import { buildResamplePlan } from './resample-plan.js';
-import { blockCount, logEffect, runBootstrap } from './inference.js';
+import { blockCount, inflatedLogEffect, runBootstrap } from './inference.js';
 import { beforeAfterRate, differenceInDifferencesRate, sumsByState } from './count-estimators.js';
 import { perSliceRatios, secondOpinion } from './second-opinion.js';
-import { designNotes } from './detect-latency.js';
+import { designNotes, sideInflation } from './detect-latency.js';
 import { groupSeed } from './statistic.js';
 import type { DetectionSettings, GroupDetection, StatisticResult } from './statistic.js';
 
@@ -53,7 +53,7 @@ export function detectRatioShift(panel: CountPanel, spec: RatioSignalSpec, setti
   const estimator = plan.design === 'difference-in-differences' ? differenceInDifferencesRate(panel) : beforeAfterRate(panel);
   const summary = runBootstrap(plan, 1, estimator);
   const blocks = { baseline: blockCount(plan.baselineSlices.length, plan.baselineBlockLength), after: blockCount(plan.afterSlices.length, plan.afterBlockLength) };
-  const effect = logEffect(summary.point[0] ?? NaN, summary.varianceBaseline[0] ?? NaN, summary.varianceAfter[0] ?? NaN, blocks, settings.confidenceLevel);
+  const effect = inflatedLogEffect(summary, 0, sideInflation(panel, plan), blocks, settings.confidenceLevel);
   const relativeChange = Math.expm1(effect.estimate);
   return result(
     {

@@ -105,3 +105,29 @@ export function logEffect(
 export function blockCount(slices: number, length: number): number {
   return Math.max(1, Math.floor(slices / Math.max(1, length)));
 }
+
+/** Variance inflation per side (≥ 1) for slow drifts the blocks cannot see; see serial-correlation.ts. */
+export interface SideInflation {
+  readonly baseline: number;
+  readonly after: number;
+}
+
+/**
+ * `logEffect` for component `j` of a bootstrap summary with each side's variance inflated and its
+ * block count deflated by the same factor (fewer effective independent blocks).
+ */
+export function inflatedLogEffect(
+  summary: BootstrapSummary,
+  j: number,
+  inflation: SideInflation,
+  blocks: { baseline: number; after: number },
+  confidenceLevel: number,
+): LogEffect {
+  return logEffect(
+    summary.point[j] ?? NaN,
+    (summary.varianceBaseline[j] ?? NaN) * inflation.baseline,
+    (summary.varianceAfter[j] ?? NaN) * inflation.after,
+    { baseline: blocks.baseline / Math.sqrt(inflation.baseline), after: blocks.after / Math.sqrt(inflation.after) },
+    confidenceLevel,
+  );
+}

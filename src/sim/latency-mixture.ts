@@ -103,7 +103,7 @@ export function tailShiftForQuantile(q: number, quantileFactor: number, logSigma
   const zq = normalQuantile(q);
   const shifted = normalCdf(zq + Math.log(quantileFactor) / logSigma);
   const minimumFraction = 1 - q / shifted;
-  const epsilon = fraction ?? Math.min(0.5, Math.max(2 * (1 - q), 1.5 * minimumFraction));
+  const epsilon = fraction ?? Math.min(0.5, Math.max(Number((2 * (1 - q)).toPrecision(12)), 1.5 * minimumFraction));
   if (!(epsilon > minimumFraction && epsilon < 1)) {
     throw new RangeError(`tailShiftForQuantile: fraction must be in (${minimumFraction}, 1) to move p${q * 100} by ${quantileFactor}, got ${epsilon}`);
   }

@@ -2,7 +2,7 @@
  * Checks a {@link FleetScenario} before simulation; every problem is reported with its JSON path
  * (e.g. `scenario.services[0].endpoints[1].latency.logSigma`) and what was expected.
  */
-import type { EndpointSpec, FleetScenario, PeerSpec, ServiceSpec, SimBinary, SimEffect, TrafficSpec } from './fleet-scenario.js';
+import { DEFAULT_LABEL_NAMES, type EndpointSpec, type FleetScenario, type PeerSpec, type ServiceSpec, type SimBinary, type SimEffect, type TrafficSpec } from './fleet-scenario.js';
 
 /** A scenario that cannot be simulated; `path` is the JSON path of the offending field. */
 export class InvalidScenarioError extends Error {
@@ -46,7 +46,7 @@ export function validateScenario(scenario: FleetScenario): void {
     const path = `${p}.services[${i}]`;
     check(!seenServices.has(service.name) && service.name.length > 0, `${path}.name`, 'a unique non-empty service name', service.name);
     seenServices.add(service.name);
-    validateService(service, path, seenInstances);
+    validateService(service, path, seenInstances, reservedLabels(scenario));
   });
   (scenario.loadRamps ?? []).forEach((ramp, i) => {
     const path = `${p}.loadRamps[${i}]`;
@@ -77,7 +77,12 @@ function validateNames(scenario: FleetScenario): void {
   }
 }
 
-function validateService(service: ServiceSpec, path: string, seenInstances: Set<string>): void {
+/** Label names the simulator sets itself; extra labels may not use them. */
+function reservedLabels(scenario: FleetScenario): Set<string> {
+  return new Set(['le', ...Object.values({ ...DEFAULT_LABEL_NAMES, ...scenario.labelNames })]);
+}
+
+function validateService(service: ServiceSpec, path: string, seenInstances: Set<string>, reserved: ReadonlySet<string>): void {
   check(service.instances.length > 0, `${path}.instances`, 'at least one instance', service.instances);
   service.instances.forEach((inst, j) => {
     check(inst.length > 0 && !seenInstances.has(inst), `${path}.instances[${j}]`, 'an instance name unique across the fleet', inst);
@@ -96,7 +101,8 @@ function validateService(service: ServiceSpec, path: string, seenInstances: Set<
     validatePeer(peer, `${path}.peers[${j}]`);
   });
   for (const [key, value] of Object.entries(service.extraLabels ?? {})) {
-    check(LABEL.test(key) && typeof value === 'string', `${path}.extraLabels.${key}`, 'a label name with a string value', value);
+    check(LABEL.test(key) && !reserved.has(key), `${path}.extraLabels.${key}`, 'a label name the simulator does not set itself', key);
+    check(typeof value === 'string', `${path}.extraLabels.${key}`, 'a string value', value);
   }
 }
 

@@ -19,9 +19,9 @@ export interface VersionSample {
   readonly version: string;
 }
 
-/** What build-info says about one binary. */
+/** What build-info says about one binary (only binaries and instances with at least one sample appear). */
 export interface BinaryHistory {
-  /** Per instance, samples sorted by time (ties by version). */
+  /** Per instance, samples sorted by time (ties by version); never empty. */
   readonly samplesByInstance: ReadonlyMap<string, readonly VersionSample[]>;
   /** `service` label values found on the binary's build-info series. */
   readonly services: ReadonlySet<string>;
@@ -52,8 +52,11 @@ export function buildInfoHistory(series: readonly RawSeries[], labels: BuildInfo
   }
   const history = new Map<string, BinaryHistory>();
   for (const [binary, perInstance] of samples) {
-    for (const list of perInstance.values()) list.sort((a, b) => a.tMs - b.tMs || compareText(a.version, b.version));
-    history.set(binary, { samplesByInstance: perInstance, services: services.get(binary) ?? new Set() });
+    for (const [instance, list] of perInstance) {
+      if (list.length === 0) perInstance.delete(instance);
+      else list.sort((a, b) => a.tMs - b.tMs || compareText(a.version, b.version));
+    }
+    if (perInstance.size > 0) history.set(binary, { samplesByInstance: perInstance, services: services.get(binary) ?? new Set() });
   }
   return history;
 }
