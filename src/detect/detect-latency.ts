@@ -11,7 +11,8 @@ import { BASE, CTRL, TREAT, exceedancePanel } from './panel.js';
 import type { CountPanel, HistogramPanel } from './panel.js';
 import { buildResamplePlan } from './resample-plan.js';
 import type { ResamplePlan } from './resample-plan.js';
-import { blockCount, inflatedLogEffect, runBootstrap } from './inference.js';
+import { blockCount, inflatedLogEffect, logEffectWithDf, runBootstrap } from './inference.js';
+import { modelVariance } from './model-variance.js';
 import type { BootstrapSummary, LogEffect, SideInflation } from './inference.js';
 import { fitSerialCorrelation, varianceInflation } from './serial-correlation.js';
 import { beforeAfterRate, differenceInDifferencesRate } from './count-estimators.js';
@@ -106,6 +107,7 @@ function quantileStatistic(ctx: QuantileContext, q: number, quantiles: Bootstrap
     ci: [Math.expm1(effect.interval[0]), Math.expm1(effect.interval[1])],
     absoluteChange: baseline * relativeChange,
     pValue: test.pValue,
+    testKey: `le=${le}`,
     test:
       `block-bootstrap t-test (${plan.design}, df ${test.degreesOfFreedom.toFixed(1)}) of the share of requests above le=${le}; ` +
       `${shell.name} by log-survival interpolation within buckets`,
@@ -126,8 +128,29 @@ function quantileStatistic(ctx: QuantileContext, q: number, quantiles: Bootstrap
 }
 
 function exceedanceTest(counts: CountPanel, ctx: QuantileContext, inflation: SideInflation): LogEffect {
-  const estimator = ctx.plan.design === 'difference-in-differences' ? differenceInDifferencesRate(counts) : beforeAfterRate(counts);
-  return inflatedLogEffect(runBootstrap(ctx.plan, 1, estimator), 0, inflation, ctx.blocks, ctx.settings.confidenceLevel);
+  return rateTest(counts, ctx.plan, inflation, ctx.blocks, ctx.settings.confidenceLevel);
+}
+
+/**
+ * The rate test of a count panel: before-after uses the pooled model-based variance (precise, so
+ * the test keeps its power under slow drifts); difference-in-differences, whose Mantel-Haenszel
+ * estimator has no closed-form variance under drift, uses the inflated block bootstrap.
+ */
+export function rateTest(
+  counts: CountPanel,
+  plan: ResamplePlan,
+  inflation: SideInflation,
+  blocks: { baseline: number; after: number },
+  confidenceLevel: number,
+): LogEffect {
+  if (plan.design === 'difference-in-differences') {
+    return inflatedLogEffect(runBootstrap(plan, 1, differenceInDifferencesRate(counts)), 0, inflation, blocks, confidenceLevel);
+  }
+  const point = new Float64Array(1);
+  beforeAfterRate(counts)(plan.baselineSlices, plan.afterSlices, point);
+  const model = modelVariance(counts, BASE, TREAT);
+  if (model === null) return logEffectWithDf(NaN, NaN, NaN, confidenceLevel);
+  return logEffectWithDf(point[0] ?? NaN, model.baseline + model.after, model.degreesOfFreedom, confidenceLevel);
 }
 
 /** Variance inflation of each side for slow per-instance drifts, fitted on the count panel. */

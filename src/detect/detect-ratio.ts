@@ -8,10 +8,10 @@ import { createRng } from './random.js';
 import { BASE, TREAT } from './panel.js';
 import type { CountPanel } from './panel.js';
 import { buildResamplePlan } from './resample-plan.js';
-import { blockCount, inflatedLogEffect, runBootstrap } from './inference.js';
-import { beforeAfterRate, differenceInDifferencesRate, sumsByState } from './count-estimators.js';
+import { blockCount } from './inference.js';
+import { sumsByState } from './count-estimators.js';
 import { perSliceRatios, secondOpinion } from './second-opinion.js';
-import { designNotes, sideInflation } from './detect-latency.js';
+import { designNotes, rateTest, sideInflation } from './detect-latency.js';
 import { groupSeed } from './statistic.js';
 import type { DetectionSettings, GroupDetection, StatisticResult } from './statistic.js';
 
@@ -50,10 +50,8 @@ export function detectRatioShift(panel: CountPanel, spec: RatioSignalSpec, setti
   if (shortage !== null) {
     return result({ ...shell, relativeChange: NaN, ci: [NaN, NaN], absoluteChange: NaN, pValue: NaN, test: 'not tested', verdict: 'inconclusive', reason: shortage }, null);
   }
-  const estimator = plan.design === 'difference-in-differences' ? differenceInDifferencesRate(panel) : beforeAfterRate(panel);
-  const summary = runBootstrap(plan, 1, estimator);
   const blocks = { baseline: blockCount(plan.baselineSlices.length, plan.baselineBlockLength), after: blockCount(plan.afterSlices.length, plan.afterBlockLength) };
-  const effect = inflatedLogEffect(summary, 0, sideInflation(panel, plan), blocks, settings.confidenceLevel);
+  const effect = rateTest(panel, plan, sideInflation(panel, plan), blocks, settings.confidenceLevel);
   const relativeChange = Math.expm1(effect.estimate);
   return result(
     {

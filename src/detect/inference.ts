@@ -101,6 +101,17 @@ export function logEffect(
   return { estimate, standardError: se, degreesOfFreedom: df, pValue, interval: [estimate - half, estimate + half] };
 }
 
+/** A log-scale effect with a known variance and degrees of freedom (t-based p-value and interval). */
+export function logEffectWithDf(estimate: number, variance: number, df: number, confidenceLevel: number): LogEffect {
+  if (!Number.isFinite(estimate) || !Number.isFinite(variance) || !(variance >= 0)) {
+    return { estimate, standardError: NaN, degreesOfFreedom: NaN, pValue: NaN, interval: [NaN, NaN] };
+  }
+  const se = Math.sqrt(variance);
+  if (se === 0) return { estimate, standardError: 0, degreesOfFreedom: df, pValue: estimate === 0 ? 1 : 0, interval: [estimate, estimate] };
+  const half = tQuantile(0.5 + confidenceLevel / 2, df) * se;
+  return { estimate, standardError: se, degreesOfFreedom: df, pValue: 2 * tCdf(-Math.abs(estimate / se), df), interval: [estimate - half, estimate + half] };
+}
+
 /** Number of non-overlapping blocks a side of `slices` slices holds for block length `length`. */
 export function blockCount(slices: number, length: number): number {
   return Math.max(1, Math.floor(slices / Math.max(1, length)));
@@ -127,7 +138,7 @@ export function inflatedLogEffect(
     summary.point[j] ?? NaN,
     (summary.varianceBaseline[j] ?? NaN) * inflation.baseline,
     (summary.varianceAfter[j] ?? NaN) * inflation.after,
-    { baseline: blocks.baseline / Math.sqrt(inflation.baseline), after: blocks.after / Math.sqrt(inflation.after) },
+    { baseline: blocks.baseline / inflation.baseline, after: blocks.after / inflation.after },
     confidenceLevel,
   );
 }

@@ -27,8 +27,13 @@ export interface StatisticResult {
   /** baseline × relativeChange, in the metric's unit. */
   readonly absoluteChange: number;
   readonly pValue: number;
-  /** Benjamini-Hochberg adjusted p-value over all statistics of the analysis. */
+  /** Benjamini-Hochberg adjusted p-value over all distinct tests of the analysis. */
   qValue: number;
+  /**
+   * Identifies the underlying test within its group: quantiles whose tail share is tested at the
+   * same bucket bound share one test, and count once in the multiple-comparison adjustment.
+   */
+  readonly testKey?: string;
   readonly test: string;
   readonly design: Design;
   verdict: Verdict;

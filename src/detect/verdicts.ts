@@ -12,12 +12,18 @@ import type { GroupDetection, StatisticResult, Verdict } from './statistic.js';
  * and `minAbsoluteChange` in the metric's unit.
  */
 export function assignVerdicts(groups: readonly GroupDetection[], alpha: number): Verdict[] {
-  const tested: StatisticResult[] = [];
-  for (const group of groups) {
-    for (const s of group.statistics) if (s.verdict !== 'inconclusive' && Number.isFinite(s.pValue)) tested.push(s);
-  }
-  const adjusted = benjaminiHochberg(tested.map((s) => s.pValue));
-  tested.forEach((s, i) => (s.qValue = adjusted[i] ?? NaN));
+  // One entry per distinct test: statistics of a group that share a testKey share a p-value.
+  const tests = new Map<string, StatisticResult[]>();
+  groups.forEach((group, g) => {
+    group.statistics.forEach((s, j) => {
+      if (s.verdict === 'inconclusive' || !Number.isFinite(s.pValue)) return;
+      const key = `${g}|${s.testKey ?? j}`;
+      tests.set(key, [...(tests.get(key) ?? []), s]);
+    });
+  });
+  const members = [...tests.values()];
+  const adjusted = benjaminiHochberg(members.map((m) => m[0]?.pValue ?? NaN));
+  members.forEach((m, i) => m.forEach((s) => (s.qValue = adjusted[i] ?? NaN)));
   return groups.map((group) => {
     for (const s of group.statistics) {
       if (s.verdict === 'inconclusive') continue;

@@ -1,0 +1,72 @@
+/** The benchmark's printed results: the side-by-side table and the analyze/promtool comparison. */
+import type { RunSummary } from './run-stats.js';
+
+/** One row of the table: a tool (or an in-process phase) and its measurements. */
+export interface ToolFigures {
+  readonly tool: string;
+  /** Wall time over the repetitions, seconds. */
+  readonly wallSeconds: RunSummary;
+  /** Largest peak RSS over the repetitions, bytes; `null` when not measured (in-process phases). */
+  readonly peakRssBytes: number | null;
+  /** Bytes processed per run, for MB/s; `null` when throughput in bytes means nothing for the row. */
+  readonly bytes: number | null;
+  /** Samples processed per run, for samples/s; `null` when not meaningful. */
+  readonly samples: number | null;
+}
+
+/** analyze against promtool: ratios of median wall time and of peak RSS (≤ 1 means analyze is cheaper). */
+export interface ToolComparison {
+  readonly timeRatio: number;
+  readonly memoryRatio: number | null;
+  /** The issue's target: analyze takes no longer than promtool's backfill (time ratio ≤ 1.0). */
+  readonly timeTargetMet: boolean;
+}
+
+const HEADERS = ['tool', 'median wall s', 'min wall s', 'peak RSS MB', 'MB/s', 'samples/s'];
+
+/**
+ * Renders rows as a fixed-width text table: median and min wall seconds, peak RSS in MB (10^6
+ * bytes), throughput in MB/s and samples/s from the median wall time; `-` where not measured.
+ */
+export function formatBenchTable(rows: readonly ToolFigures[]): string {
+  const cells = [HEADERS, ...rows.map(rowCells)];
+  const widths = HEADERS.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? '').length)));
+  const line = (r: readonly string[]): string =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ').trimEnd();
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  return [line(HEADERS), rule, ...cells.slice(1).map(line)].join('\n');
+}
+
+function rowCells(row: ToolFigures): string[] {
+  const median = row.wallSeconds.median;
+  const perSecond = (amount: number | null, scale: number, digits: number): string =>
+    amount === null || !(median > 0) ? '-' : (amount / scale / median).toFixed(digits);
+  return [
+    row.tool,
+    median.toFixed(3),
+    row.wallSeconds.min.toFixed(3),
+    row.peakRssBytes === null ? '-' : (row.peakRssBytes / 1e6).toFixed(1),
+    perSecond(row.bytes, 1e6, 1),
+    perSecond(row.samples, 1, 0),
+  ];
+}
+
+/** Compares analyze with promtool: median wall-time ratio and peak-RSS ratio (analyze / promtool). */
+export function compareTools(analyze: ToolFigures, promtool: ToolFigures): ToolComparison {
+  if (!(promtool.wallSeconds.median > 0)) throw new RangeError(`compareTools: promtool median wall time must be > 0 s, got ${promtool.wallSeconds.median}`);
+  const timeRatio = analyze.wallSeconds.median / promtool.wallSeconds.median;
+  const memoryRatio =
+    analyze.peakRssBytes !== null && promtool.peakRssBytes !== null && promtool.peakRssBytes > 0 ? analyze.peakRssBytes / promtool.peakRssBytes : null;
+  return { timeRatio, memoryRatio, timeTargetMet: timeRatio <= 1 };
+}
+
+/** The ratio lines and the PASS/MISS line of the time target. */
+export function formatComparison(comparison: ToolComparison): string {
+  const memory = comparison.memoryRatio === null ? 'not measured' : comparison.memoryRatio.toFixed(2);
+  const verdict = comparison.timeTargetMet ? 'PASS' : 'MISS';
+  return [
+    `ratio analyze/promtool, median wall time: ${comparison.timeRatio.toFixed(2)}`,
+    `ratio analyze/promtool, peak RSS:         ${memory}`,
+    `${verdict}: time target (analyze no slower than promtool's backfill, ratio <= 1.00): ${comparison.timeRatio.toFixed(2)}`,
+  ].join('\n');
+}
