@@ -29,7 +29,7 @@ export function reportGroup(group: AnalysedGroup, verdict: Verdict, startedAtMs:
   const lead = leadIndex(detection.statistics);
   const panel = detection.onsetPanels[lead];
   if (panel === null || panel === undefined) return { ...base, onset: null, suspects: [] };
-  const onsets = estimateOnsets(panel);
+  const onsets = estimateOnsets(panel, detection.design);
   const onsetMs = groupOnsetMs(onsets);
   const suspects = attributeShift({ grid: group.grid, onsets, candidates: group.rollout.candidates, startedAtMs });
   return {

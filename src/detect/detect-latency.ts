@@ -12,7 +12,7 @@ import type { CountPanel, HistogramPanel } from './panel.js';
 import { buildResamplePlan } from './resample-plan.js';
 import type { ResamplePlan } from './resample-plan.js';
 import { blockCount, inflatedLogEffect, logEffectWithDf, runBootstrap } from './inference.js';
-import { modelVariance } from './model-variance.js';
+import { differenceInDifferencesVariance, modelVariance } from './model-variance.js';
 import type { BootstrapSummary, LogEffect, SideInflation } from './inference.js';
 import { fitSerialCorrelation, varianceInflation } from './serial-correlation.js';
 import { beforeAfterRate, differenceInDifferencesRate } from './count-estimators.js';
@@ -144,7 +144,11 @@ export function rateTest(
   confidenceLevel: number,
 ): LogEffect {
   if (plan.design === 'difference-in-differences') {
-    return inflatedLogEffect(runBootstrap(plan, 1, differenceInDifferencesRate(counts)), 0, inflation, blocks, confidenceLevel);
+    const point = new Float64Array(1);
+    differenceInDifferencesRate(counts)(plan.baselineSlices, plan.afterSlices, point);
+    const model = differenceInDifferencesVariance(counts, rowsInState(counts, TREAT, plan.afterSlices), rowsInState(counts, CTRL, plan.afterSlices));
+    if (model === null) return inflatedLogEffect(runBootstrap(plan, 1, differenceInDifferencesRate(counts)), 0, inflation, blocks, confidenceLevel);
+    return logEffectWithDf(point[0] ?? NaN, model.variance, model.degreesOfFreedom, confidenceLevel);
   }
   const point = new Float64Array(1);
   beforeAfterRate(counts)(plan.baselineSlices, plan.afterSlices, point);
@@ -217,4 +221,13 @@ export function designNotes(plan: ResamplePlan, instances: number): string[] {
     return [`compared with not-yet-upgraded instances over the same time (difference-in-differences); ${base}`];
   }
   return [`before-after comparison (no concurrent controls for long enough); ${base}`];
+}
+
+/** Rows of a count panel that are in `state` in at least one of `slices`. */
+function rowsInState(panel: CountPanel, state: number, slices: Int32Array): Set<number> {
+  const rows = new Set<number>();
+  panel.instances.forEach((row, r) => {
+    if (slices.some((t) => row.track.state[t] === state)) rows.add(r);
+  });
+  return rows;
 }

@@ -10,6 +10,7 @@
  *   Var(Σ y − R Σ n) = Σ_i [σd² Σ_t Σ_u n_it n_iu φ^|t−u| + c Σ_t n_it] + σc² Σ_t Σ_u N_t N_u φc^|t−u|
  * and Var(log rate) ≈ that / Y² (delta method).
  */
+import { BASE, CTRL, TREAT } from './panel.js';
 import type { CountPanel } from './panel.js';
 import { ar1MeanFactor, fitMoments } from './serial-correlation.js';
 import type { SerialFit } from './serial-correlation.js';
@@ -23,6 +24,23 @@ export interface ModelVariance {
   readonly commonFit: SerialFit;
 }
 
+const NO_COMMON: SerialFit = { phi: 0, driftVariance: 0, noiseVariance: 0 };
+
+/**
+ * Variance of a difference-in-differences of log rates: the upgraded instances' change (BASE vs
+ * TREAT) plus the controls' change (BASE vs CTRL), each from its own instances; common shocks
+ * cancel between the arms and are left out. Null when an arm has no events.
+ */
+export function differenceInDifferencesVariance(panel: CountPanel, treated: ReadonlySet<number>, controls: ReadonlySet<number>): { variance: number; degreesOfFreedom: number } | null {
+  const u = modelVariance(panel, BASE, TREAT, { rows: treated, common: false });
+  const c = modelVariance(panel, BASE, CTRL, { rows: controls, common: false });
+  if (u === null || c === null) return null;
+  const vu = u.baseline + u.after;
+  const vc = c.baseline + c.after;
+  const df = ((vu + vc) * (vu + vc)) / ((vu * vu) / u.degreesOfFreedom + (vc * vc) / c.degreesOfFreedom);
+  return { variance: vu + vc, degreesOfFreedom: df };
+}
+
 interface SideSeries {
   /** Per instance: x and n per slice (NaN x where the slice is not in the side). */
   readonly x: Float64Array[];
@@ -34,13 +52,18 @@ interface SideSeries {
  * Variances of log(Y/N) on each side (`baselineState`, `afterState` slices of each row), from the
  * pooled AR(1)-plus-noise model. Returns null when a side has no events.
  */
-export function modelVariance(panel: CountPanel, baselineState: number, afterState: number): ModelVariance | null {
-  const sides = [sideSeries(panel, baselineState), sideSeries(panel, afterState)];
+export function modelVariance(
+  panel: CountPanel,
+  baselineState: number,
+  afterState: number,
+  options: { rows?: ReadonlySet<number>; common?: boolean } = {},
+): ModelVariance | null {
+  const selected = options.rows === undefined ? panel : { ...panel, instances: panel.instances.filter((_, r) => options.rows?.has(r)) };
+  const sides = [sideSeries(selected, baselineState), sideSeries(selected, afterState)];
   if (sides.some((s) => s.events <= 0)) return null;
   const own = pooledMoments(sides, false);
-  const common = pooledMoments(sides, true);
   const instanceFit = fitMoments(own.gamma, own.length);
-  const commonFit = fitMoments(common.gamma, own.length);
+  const commonFit = options.common === false ? NO_COMMON : fitMoments(pooledMoments(sides, true).gamma, own.length);
   const noiseScale = noiseCoefficient(sides, instanceFit);
   const [b, a] = sides.map((side) => sideVariance(side, instanceFit, commonFit, noiseScale) / (side.events * side.events));
   const effective = own.slices * (1 - instanceFit.phi ** 2) / (1 + instanceFit.phi ** 2);
