@@ -6,6 +6,8 @@ export interface ToolFigures {
   readonly tool: string;
   /** Wall time over the repetitions, seconds. */
   readonly wallSeconds: RunSummary;
+  /** User plus system CPU time over the repetitions, seconds; `null` when not measured. */
+  readonly cpuSeconds: RunSummary | null;
   /** Largest peak RSS over the repetitions, bytes; `null` when not measured (in-process phases). */
   readonly peakRssBytes: number | null;
   /** Bytes processed per run, for MB/s; `null` when throughput in bytes means nothing for the row. */
@@ -22,11 +24,12 @@ export interface ToolComparison {
   readonly timeTargetMet: boolean;
 }
 
-const HEADERS = ['tool', 'median wall s', 'min wall s', 'peak RSS MB', 'MB/s', 'samples/s'];
+const HEADERS = ['tool', 'median wall s', 'min wall s', 'peak RSS MB', 'MB/s', 'samples/s', 'median CPU s'];
 
 /**
  * Renders rows as a fixed-width text table: median and min wall seconds, peak RSS in MB (10^6
- * bytes), throughput in MB/s and samples/s from the median wall time; `-` where not measured.
+ * bytes), throughput in MB/s and samples/s from the median wall time, median CPU seconds (user +
+ * system); `-` where not measured.
  */
 export function formatBenchTable(rows: readonly ToolFigures[]): string {
   const cells = [HEADERS, ...rows.map(rowCells)];
@@ -48,6 +51,7 @@ function rowCells(row: ToolFigures): string[] {
     row.peakRssBytes === null ? '-' : (row.peakRssBytes / 1e6).toFixed(1),
     perSecond(row.bytes, 1e6, 1),
     perSecond(row.samples, 1, 0),
+    row.cpuSeconds === null ? '-' : row.cpuSeconds.median.toFixed(2),
   ];
 }
 

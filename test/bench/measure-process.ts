@@ -1,6 +1,6 @@
 /**
  * Runs one child process and measures its wall time and peak resident memory: with GNU time
- * (`/usr/bin/time -f '%e %M'`) when it is installed, else by polling the child's `VmHWM` in
+ * (`/usr/bin/time -f '%e %M %U %S'`, CPU time too) when it is installed, else by polling the child's `VmHWM` in
  * `/proc/<pid>/status` (Linux only; growth in the last poll interval before exit can be missed).
  */
 import { spawn } from 'node:child_process';
@@ -21,6 +21,8 @@ export interface ProcessMeasurement {
   readonly wallSeconds: number;
   /** Peak resident set size of the child, bytes. */
   readonly peakRssBytes: number;
+  /** User plus system CPU time of the child, seconds; `null` when measured without GNU time. */
+  readonly cpuSeconds: number | null;
   /** Exit code of the child (128 + signal number when it was killed). */
   readonly exitCode: number;
   /** The last few KB the child wrote to stderr, for failure messages. */
@@ -49,16 +51,27 @@ export async function measureProcess(command: string, args: readonly string[], o
   return measureWithProcPolling(command, args, options.cwd, options.pollIntervalMs ?? 10);
 }
 
+/** The GNU time format used: elapsed wall seconds, max RSS KiB, user CPU seconds, system CPU seconds. */
+export const GNU_TIME_FORMAT = '%e %M %U %S';
+
+/** What GNU time reported for one run. */
+export interface GnuTimeFigures {
+  readonly wallSeconds: number;
+  readonly peakRssKib: number;
+  readonly cpuSeconds: number;
+}
+
 /**
- * Parses the `-f '%e %M'` output of GNU time (elapsed seconds, max RSS in KiB) from its last line.
- * @throws Error naming `source` when the text has no such line.
+ * Parses the {@link GNU_TIME_FORMAT} line of GNU time's output (its last line; a line such as
+ * "Command exited with non-zero status 3" may precede it).
+ * @throws Error naming `source` when the last line is not four numbers.
  */
-export function parseGnuTimeOutput(text: string, source: string): { wallSeconds: number; peakRssKib: number } {
+export function parseGnuTimeOutput(text: string, source: string): GnuTimeFigures {
   const lines = text.trim().split('\n');
-  const last = lines[lines.length - 1] ?? '';
-  const match = /^(\d+(?:\.\d+)?) (\d+)$/.exec(last.trim());
-  if (match === null) throw new Error(`${source}: expected GNU time output "<elapsed seconds> <max RSS KiB>", got ${JSON.stringify(last)}`);
-  return { wallSeconds: Number(match[1]), peakRssKib: Number(match[2]) };
+  const last = (lines[lines.length - 1] ?? '').trim();
+  const match = /^(\d+(?:\.\d+)?) (\d+) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)$/.exec(last);
+  if (match === null) throw new Error(`${source}: expected GNU time output "<elapsed s> <max RSS KiB> <user s> <system s>", got ${JSON.stringify(last)}`);
+  return { wallSeconds: Number(match[1]), peakRssKib: Number(match[2]), cpuSeconds: Number(match[3]) + Number(match[4]) };
 }
 
 /** The `VmHWM` (peak RSS) of a `/proc/<pid>/status` text, KiB; `null` when absent (e.g. a zombie). */
@@ -71,9 +84,9 @@ async function measureWithGnuTime(gnuTime: string, command: string, args: readon
   const dir = await mkdtemp(join(tmpdir(), 'bench-time-'));
   const timeFile = join(dir, 'time.txt');
   try {
-    const { exitCode, stderrTail } = await runChild(gnuTime, ['-o', timeFile, '-f', '%e %M', command, ...args], cwd, () => undefined);
-    const { wallSeconds, peakRssKib } = parseGnuTimeOutput(await readFile(timeFile, 'utf8'), timeFile);
-    return { wallSeconds, peakRssBytes: peakRssKib * 1024, exitCode, stderrTail, method: 'gnu-time' };
+    const { exitCode, stderrTail } = await runChild(gnuTime, ['-o', timeFile, '-f', GNU_TIME_FORMAT, command, ...args], cwd, () => undefined);
+    const { wallSeconds, peakRssKib, cpuSeconds } = parseGnuTimeOutput(await readFile(timeFile, 'utf8'), timeFile);
+    return { wallSeconds, peakRssBytes: peakRssKib * 1024, cpuSeconds, exitCode, stderrTail, method: 'gnu-time' };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -91,7 +104,7 @@ async function measureWithProcPolling(command: string, args: readonly string[], 
     timer = setInterval(poll, pollIntervalMs);
   }).finally(() => clearInterval(timer));
   const wallSeconds = Number(process.hrtime.bigint() - startNs) / 1e9;
-  return { wallSeconds, peakRssBytes: peakKib * 1024, exitCode, stderrTail, method: 'proc-vmhwm' };
+  return { wallSeconds, peakRssBytes: peakKib * 1024, cpuSeconds: null, exitCode, stderrTail, method: 'proc-vmhwm' };
 }
 
 function readVmHwmKib(pid: number): number | null {

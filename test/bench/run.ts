@@ -20,7 +20,7 @@ import { describeMachine, formatMachine } from './machine-info.js';
 import type { ProcessMeasurement } from './measure-process.js';
 import { profileAnalyze } from './profile-analyze.js';
 import { summarizeRuns } from './run-stats.js';
-import { measureAnalyze, measurePromtool } from './tool-runs.js';
+import { measureAnalyze, measurePromtool, measureStartup } from './tool-runs.js';
 
 const PROMTOOL = process.env['PROMTOOL'] ?? 'promtool';
 const BLOCKS_PREFIX = 'promtool-blocks-';
@@ -51,33 +51,43 @@ async function generateInput(dir: string, args: BenchArgs): Promise<BenchInput> 
 }
 
 interface ToolRuns {
+  readonly startup: ProcessMeasurement[];
   readonly analyze: ProcessMeasurement[];
   readonly promtool: ProcessMeasurement[];
 }
 
-/** Alternates analyze and promtool so drifting machine load affects both alike. */
-async function runTools(input: BenchInput, dir: string, repetitions: number): Promise<ToolRuns> {
-  const runs: ToolRuns = { analyze: [], promtool: [] };
+/**
+ * `warmups` unmeasured rounds, then `repetitions` measured ones; each round runs start-up, analyze
+ * and promtool in turn, so drifting machine load affects all alike.
+ */
+async function runTools(input: BenchInput, dir: string, args: BenchArgs): Promise<ToolRuns> {
+  const runs: ToolRuns = { startup: [], analyze: [], promtool: [] };
   const files = { upgradePath: input.upgradePath, metricsPath: input.metricsPath, reportPath: join(dir, 'report.json') };
-  for (let rep = 1; rep <= repetitions; rep++) {
+  for (let round = 1 - args.warmups; round <= args.repetitions; round++) {
+    const label = round < 1 ? `warm-up ${round + args.warmups}/${args.warmups}` : `run ${round}/${args.repetitions}`;
+    const startup = await measureStartup(dir);
     const analyze = await measureAnalyze(files, dir);
-    runs.analyze.push(analyze.run);
     const s = analyze.summary;
-    progress(`run ${rep}/${repetitions} analyze: ${analyze.run.wallSeconds.toFixed(2)} s, ${mb(analyze.run.peakRssBytes)} MB, exit ${analyze.run.exitCode} (${s.groups} groups, ${s.regressions} regression(s))`);
-    const promtool = await measurePromtool(PROMTOOL, input.metricsPath, join(dir, `${BLOCKS_PREFIX}${rep}`));
+    progress(`${label} analyze: ${analyze.run.wallSeconds.toFixed(2)} s, ${mb(analyze.run.peakRssBytes)} MB, exit ${analyze.run.exitCode} (${s.groups} groups, ${s.regressions} regression(s)); start-up alone ${startup.wallSeconds.toFixed(2)} s`);
+    const promtool = await measurePromtool(PROMTOOL, input.metricsPath, join(dir, `${BLOCKS_PREFIX}${Math.max(round, 0)}`));
+    progress(`${label} promtool: ${promtool.run.wallSeconds.toFixed(2)} s, ${mb(promtool.run.peakRssBytes)} MB, ${promtool.blocks} blocks`);
+    if (round < 1) continue;
+    runs.startup.push(startup);
+    runs.analyze.push(analyze.run);
     runs.promtool.push(promtool.run);
-    progress(`run ${rep}/${repetitions} promtool: ${promtool.run.wallSeconds.toFixed(2)} s, ${mb(promtool.run.peakRssBytes)} MB, ${promtool.blocks} blocks`);
   }
   return runs;
 }
 
-function childFigures(tool: string, runs: readonly ProcessMeasurement[], input: BenchInput): ToolFigures {
+function childFigures(tool: string, runs: readonly ProcessMeasurement[], input: BenchInput | null): ToolFigures {
+  const cpu = runs.map((r) => r.cpuSeconds);
   return {
     tool,
     wallSeconds: summarizeRuns(runs.map((r) => r.wallSeconds)),
+    cpuSeconds: cpu.every((c) => c !== null) ? summarizeRuns(cpu) : null,
     peakRssBytes: Math.max(...runs.map((r) => r.peakRssBytes)),
-    bytes: input.metricsBytes,
-    samples: input.sampleCount,
+    bytes: input?.metricsBytes ?? null,
+    samples: input?.sampleCount ?? null,
   };
 }
 
@@ -92,18 +102,27 @@ async function inProcessFigures(input: BenchInput, repetitions: number): Promise
   const analysis = await timeAnalysis(parse.data, config, upgrade, repetitions);
   progress(`in-process: analysis ${analysis.seconds.map((s) => s.toFixed(2)).join(', ')} s (${analysis.summary.groups} groups)`);
   return {
-    parse: { tool: 'parse only (in-process)', wallSeconds: summarizeRuns(parse.seconds), peakRssBytes: null, bytes: input.metricsBytes, samples: input.sampleCount },
-    analysis: { tool: 'analysis only (in-process)', wallSeconds: summarizeRuns(analysis.seconds), peakRssBytes: null, bytes: null, samples: parse.keptSamples },
+    parse: { tool: 'parse only (in-process)', wallSeconds: summarizeRuns(parse.seconds), cpuSeconds: null, peakRssBytes: null, bytes: input.metricsBytes, samples: input.sampleCount },
+    analysis: { tool: 'analysis only (in-process)', wallSeconds: summarizeRuns(analysis.seconds), cpuSeconds: null, peakRssBytes: null, bytes: null, samples: parse.keptSamples },
   };
 }
 
-function breakdown(analyze: ToolFigures, parse: ToolFigures, analysis: ToolFigures): string {
-  const total = analyze.wallSeconds.median;
-  const rest = total - parse.wallSeconds.median - analysis.wallSeconds.median;
+interface BenchRows {
+  readonly analyze: ToolFigures;
+  readonly promtool: ToolFigures;
+  readonly startup: ToolFigures;
+  readonly parse: ToolFigures;
+  readonly analysis: ToolFigures;
+}
+
+/** Splits analyze's median wall time into start-up, parse, analysis and the remainder. */
+function breakdown(rows: BenchRows): string {
+  const total = rows.analyze.wallSeconds.median;
+  const [startup, parse, analysis] = [rows.startup, rows.parse, rows.analysis].map((r) => r.wallSeconds.median) as [number, number, number];
   const part = (label: string, s: number): string => `${label} ${s.toFixed(2)} s (${((100 * s) / total).toFixed(0)}%)`;
   return [
-    `where analyze's ${total.toFixed(2)} s go (medians): ${part('parse', parse.wallSeconds.median)}, ${part('analysis', analysis.wallSeconds.median)},`,
-    `  ${part('rest', rest)} = node start-up, module loading, config, upgrade.json, report rendering, and the cold (unwarmed) JIT`,
+    `where analyze's ${total.toFixed(2)} s go (medians): ${part('start-up', startup)}, ${part('parse', parse)}, ${part('analysis', analysis)},`,
+    `  ${part('rest', total - startup - parse - analysis)} = config, upgrade.json, report rendering, and running parse and analysis with a cold JIT`,
   ].join('\n');
 }
 
@@ -117,30 +136,34 @@ function mb(bytes: number): string {
   return (bytes / 1e6).toFixed(1);
 }
 
+async function printProfile(input: BenchInput, dir: string): Promise<string> {
+  progress('profiling one analyze run with node --cpu-prof');
+  const files = { upgradePath: input.upgradePath, metricsPath: input.metricsPath, reportPath: join(dir, 'report-profiled.json') };
+  const profile = await profileAnalyze(files, dir, join(dir, 'cpu-profile'));
+  out(`\ncpu profile of analyze (${profile.path}):\n${formatProfileSummary(profile.summary, 15)}`);
+  return profile.path;
+}
+
 async function bench(args: BenchArgs): Promise<void> {
   const dir = await benchDir(args.keepDir);
   const machine = await describeMachine(PROMTOOL);
   out('shiftguard bench: analyze vs promtool tsdb create-blocks-from openmetrics on the same file');
   out(formatMachine(machine));
   const input = await generateInput(dir, args);
-  const runs = await runTools(input, dir, args.repetitions);
-  const analyze = childFigures('shiftguard analyze (CLI)', runs.analyze, input);
-  const promtool = childFigures('promtool create-blocks-from', runs.promtool, input);
-  const { parse, analysis } = await inProcessFigures(input, args.repetitions);
-  const comparison = compareTools(analyze, promtool);
-  out(`\n${args.repetitions} run(s) each; peak RSS via ${runs.analyze[0]?.method ?? 'n/a'} (largest over runs); MB = 10^6 bytes`);
-  out(formatBenchTable([analyze, promtool, parse, analysis]));
-  out(`\n${formatComparison(comparison)}\n${breakdown(analyze, parse, analysis)}`);
-  let profilePath: string | null = null;
-  if (args.profile) {
-    progress('profiling one analyze run with node --cpu-prof');
-    const files = { upgradePath: input.upgradePath, metricsPath: input.metricsPath, reportPath: join(dir, 'report-profiled.json') };
-    const profile = await profileAnalyze(files, dir, join(dir, 'cpu-profile'));
-    profilePath = profile.path;
-    out(`\ncpu profile of analyze (${profile.path}):\n${formatProfileSummary(profile.summary, 15)}`);
-  }
+  const runs = await runTools(input, dir, args);
+  const rows: BenchRows = {
+    analyze: childFigures('shiftguard analyze (CLI)', runs.analyze, input),
+    promtool: childFigures('promtool create-blocks-from', runs.promtool, input),
+    startup: childFigures('shiftguard --help (start-up)', runs.startup, null),
+    ...(await inProcessFigures(input, args.repetitions)),
+  };
+  const comparison = compareTools(rows.analyze, rows.promtool);
+  out(`\n${args.repetitions} measured run(s) each after ${args.warmups} warm-up(s); peak RSS via ${runs.analyze[0]?.method ?? 'n/a'} (largest over runs); MB = 10^6 bytes`);
+  out(formatBenchTable([rows.analyze, rows.promtool, rows.startup, rows.parse, rows.analysis]));
+  out(`\n${formatComparison(comparison)}\n${breakdown(rows)}`);
+  const profilePath = args.profile ? await printProfile(input, dir) : null;
   const resultsPath = join(dir, 'results.json');
-  const results = { machine, input: { ...input, upgrade: undefined }, repetitions: args.repetitions, runs, rows: { analyze, promtool, parse, analysis }, comparison, profilePath };
+  const results = { machine, args, input: { ...input, upgrade: undefined }, runs, rows, comparison, profilePath };
   await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   if (args.keepDir === null) await removeBigFiles(dir);
   out(`\nresults: ${resultsPath}${args.keepDir === null ? ' (the metrics file and promtool blocks were removed; use --keep DIR to keep them)' : ''}`);

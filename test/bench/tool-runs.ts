@@ -57,6 +57,16 @@ export async function measurePromtool(promtoolPath: string, metricsPath: string,
   return { run, blocks };
 }
 
+/**
+ * Runs `shiftguard --help` once: node start-up plus loading every module the CLI imports, the fixed
+ * cost paid before analyze reads a byte. @throws Error unless it exits 0.
+ */
+export async function measureStartup(cwd: string): Promise<ProcessMeasurement> {
+  const run = await measureProcess(process.execPath, [CLI_PATH, '--help'], { cwd });
+  if (run.exitCode !== 0) throw toolFailure('shiftguard --help', run);
+  return run;
+}
+
 function toolFailure(tool: string, run: ProcessMeasurement): Error {
   return new Error(`${tool} failed with exit code ${run.exitCode}; its stderr ended with:\n${run.stderrTail.trimEnd()}`);
 }
