@@ -101,6 +101,8 @@ function quantileStatistic(ctx: QuantileContext, q: number, quantiles: Bootstrap
   const effect = inflatedLogEffect(quantiles, j, inflation, ctx.blocks, settings.confidenceLevel);
   const relativeChange = Math.expm1(effect.estimate);
   const le = panel.bounds[boundary] ?? NaN;
+  const resolution = { baseline: bucketRange(panel.bounds, baseHist, q), after: bucketRange(panel.bounds, afterHist, q) };
+  const censored = censoredReason(panel.bounds, resolution, shell.name);
   const statistic: StatisticResult = {
     ...shell,
     relativeChange,
@@ -117,7 +119,8 @@ function quantileStatistic(ctx: QuantileContext, q: number, quantiles: Bootstrap
       baselineFraction: fractionAbove(baseHist, boundary),
       afterFraction: fractionAbove(afterHist, boundary),
     },
-    resolution: { baseline: bucketRange(panel.bounds, baseHist, q), after: bucketRange(panel.bounds, afterHist, q) },
+    resolution,
+    ...(censored !== null ? { reason: censored } : {}),
     secondOpinion: secondOpinion(
       perSliceQuantiles(panel.bounds, ctx.baseBySlice, plan.baselineSlices, q),
       perSliceQuantiles(panel.bounds, ctx.treatBySlice, ctx.treatSlices, q),
@@ -212,6 +215,17 @@ function fractionAbove(hist: Float64Array, boundary: number): number {
 function bucketRange(bounds: readonly number[], hist: Float64Array, q: number): [number, number] {
   const b = quantileBucket(bounds, hist, q);
   return [b.lower, b.upper];
+}
+
+/**
+ * When a quantile lies in the +Inf bucket its estimate is only the highest finite bound: the
+ * change is then a bound, not an estimate (the exceedance test stays valid).
+ */
+function censoredReason(bounds: readonly number[], resolution: { baseline: [number, number]; after: [number, number] }, name: string): string | null {
+  const highest = bounds[bounds.length - 2] ?? NaN;
+  if (resolution.after[1] === Infinity) return `${name} after the rollout lies above the highest finite bucket bound (${highest}): the change shown is a lower bound`;
+  if (resolution.baseline[1] === Infinity) return `${name} of the baseline lies above the highest finite bucket bound (${highest}): the change shown is an upper bound`;
+  return null;
 }
 
 /** Human-readable facts about the design used. */

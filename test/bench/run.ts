@@ -5,7 +5,7 @@
  * Exits 0 whatever the figures (benchmarks report, they do not gate); 1 when a tool failed; 2 on bad options.
  */
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultConfig } from '../../src/config/shiftguard-config.js';
 import { BENCH_USAGE, parseBenchArgs } from './bench-args.js';
@@ -16,7 +16,7 @@ import { compareTools, formatBenchTable, formatComparison } from './bench-table.
 import type { ToolFigures } from './bench-table.js';
 import { formatProfileSummary } from './cpu-profile-summary.js';
 import { captureAnalysisRequest, loadBenchUpgrade, timeAnalysis, timeParse } from './in-process-figures.js';
-import { describeMachine, formatMachine } from './machine-info.js';
+import { busyNote, describeMachine, formatMachine } from './machine-info.js';
 import type { ProcessMeasurement } from './measure-process.js';
 import { profileAnalyze } from './profile-analyze.js';
 import { summarizeRuns } from './run-stats.js';
@@ -115,13 +115,13 @@ interface BenchRows {
   readonly analysis: ToolFigures;
 }
 
-/** Splits analyze's median wall time into start-up, parse, analysis and the remainder. */
+/** Splits analyze's minimum wall time (least disturbed by other load) into start-up, parse, analysis and the remainder. */
 function breakdown(rows: BenchRows): string {
-  const total = rows.analyze.wallSeconds.median;
-  const [startup, parse, analysis] = [rows.startup, rows.parse, rows.analysis].map((r) => r.wallSeconds.median) as [number, number, number];
+  const total = rows.analyze.wallSeconds.min;
+  const [startup, parse, analysis] = [rows.startup, rows.parse, rows.analysis].map((r) => r.wallSeconds.min) as [number, number, number];
   const part = (label: string, s: number): string => `${label} ${s.toFixed(2)} s (${((100 * s) / total).toFixed(0)}%)`;
   return [
-    `where analyze's ${total.toFixed(2)} s go (medians): ${part('start-up', startup)}, ${part('parse', parse)}, ${part('analysis', analysis)},`,
+    `where analyze's ${total.toFixed(2)} s go (minimum wall times): ${part('start-up', startup)}, ${part('parse', parse)}, ${part('analysis', analysis)},`,
     `  ${part('rest', total - startup - parse - analysis)} = config, upgrade.json, report rendering, and running parse and analysis with a cold JIT`,
   ].join('\n');
 }
@@ -161,6 +161,7 @@ async function bench(args: BenchArgs): Promise<void> {
   out(`\n${args.repetitions} measured run(s) each after ${args.warmups} warm-up(s); peak RSS via ${runs.analyze[0]?.method ?? 'n/a'} (largest over runs); MB = 10^6 bytes`);
   out(formatBenchTable([rows.analyze, rows.promtool, rows.startup, rows.parse, rows.analysis]));
   out(`\n${formatComparison(comparison)}\n${breakdown(rows)}`);
+  out(`load average (1 min) at the end: ${loadavg()[0]?.toFixed(2) ?? '?'}${busyNote(loadavg()[0] ?? 0, machine.cores)}`);
   const profilePath = args.profile ? await printProfile(input, dir) : null;
   const resultsPath = join(dir, 'results.json');
   const results = { machine, args, input: { ...input, upgrade: undefined }, runs, rows, comparison, profilePath };

@@ -87,8 +87,15 @@ export function expectNoCrash(result: CliResult): void {
   expect(result.stderr).not.toContain('internal error');
 }
 
-/** A fresh temporary directory and its remover. */
-export function makeTempDir(prefix: string): { readonly path: string; remove(): void } {
+/** A temporary directory made by {@link makeTempDir}. */
+export interface TempDir {
+  readonly path: string;
+  /** Removes the directory and everything in it. */
+  remove(): void;
+}
+
+/** A fresh temporary directory and its remover (call it in `beforeAll`, remove it in `afterAll`). */
+export function makeTempDir(prefix: string): TempDir {
   const path = mkdtempSync(join(tmpdir(), `shiftguard-e2e-${prefix}-`));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
