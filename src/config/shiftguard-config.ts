@@ -101,7 +101,7 @@ export interface DetectionConfig {
   readonly minSlices: number;
   /** Fewer events beyond a compared quantile on either side make a latency group `inconclusive` (default 10). */
   readonly minTailEvents: number;
-  /** Fewer numerator events on either side make a ratio group `inconclusive` (default 10). */
+  /** Fewer numerator events on both sides together make a ratio group `inconclusive` (default 10). */
   readonly minRatioEvents: number;
 }
 

@@ -15,7 +15,7 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(['--repetitions', '0'])).toThrow('--repetitions: expected an integer >= 1, got "0"');
     expect(() => parseBenchArgs(['--repetitions', '2.5'])).toThrow('--repetitions: expected an integer >= 1, got "2.5"');
     expect(() => parseBenchArgs(['--warmups', ''])).toThrow('--warmups: expected an integer >= 0, got ""');
-    expect(() => parseBenchArgs(['--target-mb', '-1'])).toThrow('--target-mb: expected a positive number of MB, got "-1"');
+    expect(() => parseBenchArgs(['--target-mb=-1'])).toThrow('--target-mb: expected a positive number of MB, got "-1"');
     expect(() => parseBenchArgs(['--target-mb', '0'])).toThrow('--target-mb: expected a positive number of MB, got "0"');
     expect(() => parseBenchArgs(['--seed', 'x'])).toThrow('--seed: expected an integer >= 0, got "x"');
     expect(() => parseBenchArgs(['--keep', ''])).toThrow('--keep: expected a directory');

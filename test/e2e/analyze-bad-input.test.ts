@@ -12,7 +12,7 @@ import { nullScenario } from '../../src/sim/scenarios.js';
 import { parseContractReport } from './contract-report.js';
 import { freePort } from './free-port.js';
 import { REPO_ROOT, expectInputError, expectNoCrash, makeTempDir, runCli } from './run-cli.js';
-import type { CliResult } from './run-cli.js';
+import type { CliResult, TempDir } from './run-cli.js';
 import { writeJsonFile, writeScenarioFiles } from './scenario-files.js';
 import type { ScenarioFiles } from './scenario-files.js';
 
@@ -21,17 +21,18 @@ const COUNTER = 'http_client_requests_total{';
 const ROUTE_GW2 = 'service="gateway",instance="gw-2",endpoint="/v1/route"';
 
 describe('shiftguard analyze on bad input', () => {
-  const tmp = makeTempDir('bad-input');
+  let tmp: TempDir;
   let base: ScenarioFiles;
   /** Lines of the undamaged metrics file (no trailing empty element). */
   let lines: string[];
 
   beforeAll(async () => {
+    tmp = makeTempDir('bad-input');
     base = await writeScenarioFiles(tmp.path, 'null', nullScenario(1));
     lines = readFileSync(base.metricsPath, 'utf8').replace(/\n$/, '').split('\n');
   });
 
-  afterAll(() => tmp.remove());
+  afterAll(() => tmp?.remove());
 
   /** Writes `text` to `<tmp>/<name>` and returns its path. */
   const damaged = (name: string, text: string): string => {

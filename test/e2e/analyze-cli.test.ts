@@ -11,7 +11,7 @@ import { dtenStory, nullScenario } from '../../src/sim/scenarios.js';
 import { findGroup, parseContractReport } from './contract-report.js';
 import type { ContractReport } from './contract-report.js';
 import { REPO_ROOT, expectNoCrash, makeTempDir, runCli } from './run-cli.js';
-import type { CliResult } from './run-cli.js';
+import type { CliResult, TempDir } from './run-cli.js';
 import { writeScenarioFiles, writeSeriesFile } from './scenario-files.js';
 import type { ScenarioFiles } from './scenario-files.js';
 
@@ -20,7 +20,7 @@ const ROUTE = { service: 'gateway', endpoint: '/v1/route' };
 const PARTNER = { service: 'sync', peer: 'partner-api' };
 
 describe('shiftguard analyze --metrics (dten story)', () => {
-  const tmp = makeTempDir('analyze');
+  let tmp: TempDir;
   let dten: ScenarioFiles;
   let json: CliResult;
   let report: ContractReport;
@@ -28,12 +28,13 @@ describe('shiftguard analyze --metrics (dten story)', () => {
     runCli(['analyze', '--upgrade', dten.upgradePath, '--metrics', dten.metricsPath, ...args], { cwd: tmp.path });
 
   beforeAll(async () => {
+    tmp = makeTempDir('analyze');
     dten = await writeScenarioFiles(tmp.path, 'dten', dtenStory(1));
     json = await analyze('--format', 'json');
     report = parseContractReport(json.stdout);
   });
 
-  afterAll(() => tmp.remove());
+  afterAll(() => tmp?.remove());
 
   it('exits 3 and prints only a CONTRACT §5 JSON report on stdout', () => {
     expect(json.code, json.stderr).toBe(3);
@@ -157,8 +158,11 @@ describe('shiftguard analyze --metrics (dten story)', () => {
 });
 
 describe('shiftguard analyze --metrics (null scenario)', () => {
-  const tmp = makeTempDir('analyze-null');
-  afterAll(() => tmp.remove());
+  let tmp: TempDir;
+  beforeAll(() => {
+    tmp = makeTempDir('analyze-null');
+  });
+  afterAll(() => tmp?.remove());
 
   it('exits 0 with no regression and no suspects when nothing changed', async () => {
     const files = await writeScenarioFiles(tmp.path, 'null', nullScenario(1));
