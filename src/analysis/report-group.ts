@@ -60,6 +60,7 @@ function reportStatistic(s: StatisticResult): ReportStatistic {
     name: s.name,
     baseline: s.baseline,
     after: s.after,
+    ...(s.observedAfter !== undefined ? { observedAfter: s.observedAfter } : {}),
     relativeChange: s.relativeChange,
     ci: s.ci,
     pValue: s.pValue,

@@ -19,7 +19,7 @@ import { beforeAfterRate, differenceInDifferencesRate } from './count-estimators
 import { accumulate, beforeAfterQuantiles, differenceInDifferencesQuantiles, pooledBySlice } from './quantile-estimators.js';
 import { histogramQuantile, quantileBucket, tailBoundaryIndex } from './stats/histogram-quantile.js';
 import { perSliceQuantiles, secondOpinion } from './second-opinion.js';
-import { groupSeed, quantileName } from './statistic.js';
+import { contractValues, groupSeed, quantileName } from './statistic.js';
 import type { DetectionSettings, GroupDetection, StatisticResult } from './statistic.js';
 
 /** What a latency signal asks for. */
@@ -99,20 +99,20 @@ function quantileStatistic(ctx: QuantileContext, q: number, quantiles: Bootstrap
   const inflation = sideInflation(counts, plan);
   const test = exceedanceTest(counts, ctx, inflation);
   const effect = inflatedLogEffect(quantiles, j, inflation, ctx.blocks, settings.confidenceLevel);
-  const relativeChange = Math.expm1(effect.estimate);
+  const values = contractValues(plan.design, baseline, after, Math.expm1(effect.estimate));
   const le = panel.bounds[boundary] ?? NaN;
   const resolution = { baseline: bucketRange(panel.bounds, baseHist, q), after: bucketRange(panel.bounds, afterHist, q) };
   const censored = censoredReason(panel.bounds, resolution, shell.name);
   const statistic: StatisticResult = {
     ...shell,
-    relativeChange,
+    ...values,
     ci: [Math.expm1(effect.interval[0]), Math.expm1(effect.interval[1])],
-    absoluteChange: baseline * relativeChange,
+    absoluteChange: baseline * values.relativeChange,
     pValue: test.pValue,
     testKey: `le=${le}`,
     test:
-      `block-bootstrap t-test (${plan.design}, df ${test.degreesOfFreedom.toFixed(1)}) of the share of requests above le=${le}; ` +
-      `${shell.name} by log-survival interpolation within buckets`,
+      `${testName(plan.design)} (df ${test.degreesOfFreedom.toFixed(1)}) on the share of requests above le=${le}; ` +
+      `${shell.name} by log-survival interpolation within buckets, interval by drift-corrected block bootstrap`,
     verdict: 'no_change',
     exceedance: {
       le,
@@ -226,6 +226,13 @@ function censoredReason(bounds: readonly number[], resolution: { baseline: [numb
   if (resolution.after[1] === Infinity) return `${name} after the rollout lies above the highest finite bucket bound (${highest}): the change shown is a lower bound`;
   if (resolution.baseline[1] === Infinity) return `${name} of the baseline lies above the highest finite bucket bound (${highest}): the change shown is an upper bound`;
   return null;
+}
+
+/** What the rate test of a design is, for the report's `test` field. */
+export function testName(design: ResamplePlan['design']): string {
+  return design === 'difference-in-differences'
+    ? 'Mantel-Haenszel difference-in-differences rate ratio, t-test with per-arm AR(1)-drift model variance'
+    : 'rate ratio t-test with pooled AR(1)-drift + common-shock + sampling-noise model variance';
 }
 
 /** Human-readable facts about the design used. */

@@ -11,8 +11,8 @@ import { buildResamplePlan } from './resample-plan.js';
 import { blockCount } from './inference.js';
 import { sumsByState } from './count-estimators.js';
 import { perSliceRatios, secondOpinion } from './second-opinion.js';
-import { designNotes, rateTest, sideInflation } from './detect-latency.js';
-import { groupSeed } from './statistic.js';
+import { designNotes, rateTest, sideInflation, testName } from './detect-latency.js';
+import { contractValues, groupSeed } from './statistic.js';
 import type { DetectionSettings, GroupDetection, StatisticResult } from './statistic.js';
 
 /** What a ratio signal asks for. */
@@ -52,15 +52,15 @@ export function detectRatioShift(panel: CountPanel, spec: RatioSignalSpec, setti
   }
   const blocks = { baseline: blockCount(plan.baselineSlices.length, plan.baselineBlockLength), after: blockCount(plan.afterSlices.length, plan.afterBlockLength) };
   const effect = rateTest(panel, plan, sideInflation(panel, plan), blocks, settings.confidenceLevel);
-  const relativeChange = Math.expm1(effect.estimate);
+  const values = contractValues(plan.design, baseline, after, Math.expm1(effect.estimate));
   return result(
     {
       ...shell,
-      relativeChange,
+      ...values,
       ci: [Math.expm1(effect.interval[0]), Math.expm1(effect.interval[1])],
-      absoluteChange: baseline * relativeChange,
+      absoluteChange: baseline * values.relativeChange,
       pValue: effect.pValue,
-      test: `rate ratio with block-bootstrap variance (${plan.design}, df ${effect.degreesOfFreedom.toFixed(1)}; allows overdispersion and serial correlation)`,
+      test: `${testName(plan.design)} (df ${effect.degreesOfFreedom.toFixed(1)}; allows overdispersion and serial correlation)`,
       verdict: 'no_change',
       secondOpinion: secondOpinion(perSliceRatios(base.y, base.n, baseSlices), perSliceRatios(treat.y, treat.n, treatSlices), settings.confidenceLevel),
     },

@@ -20,8 +20,15 @@ export interface SecondOpinion {
 export interface StatisticResult {
   readonly name: string;
   readonly baseline: number;
+  /**
+   * The after value. Under difference-in-differences it is the baseline moved by the net effect
+   * (what the upgraded instances would show without the change shared with the controls), so that
+   * relativeChange = (after − baseline) / baseline always holds; the raw value is `observedAfter`.
+   */
   readonly after: number;
-  /** (after − baseline) / baseline; under difference-in-differences, net of the controls' change. */
+  /** Under difference-in-differences: the after value as observed on the upgraded instances. */
+  readonly observedAfter?: number;
+  /** (after − baseline) / baseline. */
   readonly relativeChange: number;
   readonly ci: readonly [number, number];
   /** baseline × relativeChange, in the metric's unit. */
@@ -86,4 +93,20 @@ export function groupSeed(seed: number, key: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return h | 0;
+}
+
+/**
+ * The contract's baseline/after/relativeChange triple for a design: before-after reports what was
+ * observed; difference-in-differences reports the net effect and keeps the observed after value.
+ */
+export function contractValues(
+  design: Design,
+  baseline: number,
+  observedAfter: number,
+  netRelativeChange: number,
+): { after: number; relativeChange: number; observedAfter?: number } {
+  if (design === 'difference-in-differences') {
+    return { after: baseline * (1 + netRelativeChange), relativeChange: netRelativeChange, observedAfter };
+  }
+  return { after: observedAfter, relativeChange: baseline > 0 ? observedAfter / baseline - 1 : netRelativeChange };
 }

@@ -19,6 +19,7 @@ export interface ReportStatistic {
   readonly pValue: number;
   readonly test: string;
   /** Extensions. */
+  readonly observedAfter?: number;
   readonly qValue: number;
   readonly absoluteChange: number;
   readonly verdict: Verdict;
