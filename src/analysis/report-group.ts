@@ -3,7 +3,8 @@
  * instance and ranks the changed binaries that may explain it.
  */
 import { CTRL, TREAT } from '../detect/panel.js';
-import { estimateOnsets, groupOnsetMs } from '../detect/onset.js';
+import { estimateOnsets, groupOnsetMs, onsetContext } from '../detect/onset.js';
+import { alignedEvidence, alignedLogBayesFactor, alignedProfile } from '../attribute/event-study.js';
 import type { StatisticResult, Verdict } from '../detect/statistic.js';
 import { attributeShift } from '../attribute/attribute-shift.js';
 import type { ReportGroup, ReportStatistic } from '../report/report.js';
@@ -31,7 +32,22 @@ export function reportGroup(group: AnalysedGroup, verdict: Verdict, startedAtMs:
   if (panel === null || panel === undefined) return { ...base, onset: null, suspects: [] };
   const onsets = estimateOnsets(panel, detection.design);
   const onsetMs = groupOnsetMs(onsets);
-  const suspects = attributeShift({ grid: group.grid, onsets, candidates: group.rollout.candidates, startedAtMs });
+  const alignment = onsetContext(panel, detection.design);
+  const profiles = new Map(group.rollout.candidates.map((c) => [c.binary, alignedProfile(panel, c.rolloutAtMs, alignment)]));
+  const suspects = attributeShift({
+    grid: group.grid,
+    onsets,
+    candidates: group.rollout.candidates,
+    startedAtMs,
+    logBayesFactorOf: (c) => {
+      const profile = profiles.get(c.binary);
+      return profile ? alignedLogBayesFactor(profile) : 0;
+    },
+    evidenceOf: (c) => {
+      const profile = profiles.get(c.binary);
+      return profile ? [alignedEvidence(profile, c.binary, group.grid.sliceMs)] : [];
+    },
+  });
   return {
     ...base,
     onset: onsetMs === null ? null : new Date(onsetMs).toISOString(),

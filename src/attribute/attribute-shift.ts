@@ -38,6 +38,13 @@ export interface AttributionInput {
   readonly startedAtMs: number;
   /** Prior probability that no candidate explains the shift. */
   readonly priorNone?: number;
+  /**
+   * The log Bayes factor of each candidate; default: the product over instances of the
+   * per-instance factors (`logBayesFactor`). The analysis passes the event-study factor.
+   */
+  readonly logBayesFactorOf?: (candidate: Candidate) => number;
+  /** Further evidence lines per candidate (the event study's pooled step). */
+  readonly evidenceOf?: (candidate: Candidate) => string[];
 }
 
 /** Ranks the candidates by score (descending), with evidence strings for each. */
@@ -46,7 +53,8 @@ export function attributeShift(input: AttributionInput): Suspect[] {
   if (candidates.length === 0 || onsets.length === 0) return [];
   const priorNone = input.priorNone ?? 0.2;
   const logPrior = Math.log((1 - priorNone) / candidates.length);
-  const logPosterior = candidates.map((c) => logPrior + onsets.reduce((acc, o) => acc + logBayesFactor(o, c.rolloutAtMs.get(o.instance), grid), 0));
+  const factor = input.logBayesFactorOf ?? ((c: Candidate) => onsets.reduce((acc, o) => acc + logBayesFactor(o, c.rolloutAtMs.get(o.instance), grid), 0));
+  const logPosterior = candidates.map((c) => logPrior + factor(c));
   const all = [...logPosterior, Math.log(priorNone)];
   const max = Math.max(...all);
   const norm = all.reduce((acc, v) => acc + Math.exp(v - max), 0);
@@ -57,7 +65,7 @@ export function attributeShift(input: AttributionInput): Suspect[] {
     from: c.from,
     to: c.to,
     score: round(scores[i] ?? 0),
-    evidence: [...alignmentEvidence(onsets, c.rolloutAtMs, grid.sliceMs), ...preUpgrade, ...c.notes],
+    evidence: [...(input.evidenceOf?.(c) ?? []), ...alignmentEvidence(onsets, c.rolloutAtMs, grid.sliceMs), ...preUpgrade, ...c.notes],
   }));
   suspects.sort((a, b) => b.score - a.score || a.binary.localeCompare(b.binary));
   indistinguishableEvidence(suspects, candidates, grid.sliceMs);

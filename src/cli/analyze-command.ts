@@ -11,7 +11,7 @@ import { createPrometheusMetricsSource } from '../ingest/prometheus-api.js';
 import { runAnalysis } from '../analysis/run-analysis.js';
 import type { MetricsSource } from '../series/model.js';
 import type { ShiftguardConfig } from '../config/shiftguard-config.js';
-import { EXIT_OK, EXIT_REGRESSION, UsageError, progressPrinter } from './cli-io.js';
+import { EXIT_BAD_INPUT, EXIT_OK, EXIT_REGRESSION, UsageError, assertWritableTarget, progressPrinter } from './cli-io.js';
 import type { CliIo } from './cli-io.js';
 import { renderReport, parseFormat } from './render-report.js';
 
@@ -33,6 +33,7 @@ export async function analyzeCommand(args: string[], io: CliIo): Promise<number>
   });
   if (values.upgrade === undefined) throw new UsageError('analyze needs --upgrade U.json');
   const format = parseFormat(values.format, io.stdout.isTTY === true && values.out === undefined);
+  if (values.out !== undefined) await assertWritableTarget(values.out);
   const config = loadConfig({ path: values.config, env: io.env, cwd: io.cwd });
   const upgrade = loadUpgrade(values.upgrade);
   const progress = progressPrinter(io, values.quiet);
@@ -46,6 +47,13 @@ export async function analyzeCommand(args: string[], io: CliIo): Promise<number>
     io.stdout.write(text);
   }
   const { summary } = report;
+  if (summary.groups === 0) {
+    io.stderr.write(
+      'shiftguard: no group could be analysed: the data holds none of the series the configured signals need ' +
+        `in the windows of upgrade ${report.upgrade}${summarizeWarnings(report.warnings)}\n`,
+    );
+    return EXIT_BAD_INPUT;
+  }
   progress(`${summary.regressions} regression(s), ${summary.improvements} improvement(s), ${summary.inconclusive} inconclusive of ${summary.groups} groups`);
   return summary.regressions > 0 ? EXIT_REGRESSION : EXIT_OK;
 }
@@ -61,4 +69,10 @@ function metricsSource(files: string[], prometheus: string | undefined, config: 
   if (url === null || url === undefined) throw new UsageError('analyze needs --metrics FILE (repeatable) or --prometheus URL (or prometheus.url in the config)');
   if (!/^https?:\/\//.test(url)) throw new UsageError(`--prometheus: expected an http:// or https:// URL, got "${url}"`);
   return createPrometheusMetricsSource({ url, timeoutMs: config.prometheus.timeoutMs, onProgress: progress });
+}
+
+function summarizeWarnings(warnings: readonly string[]): string {
+  if (warnings.length === 0) return '';
+  const more = warnings.length > 3 ? `; and ${warnings.length - 3} more warning(s) in the report` : '';
+  return ` (${warnings.slice(0, 3).join('; ')}${more})`;
 }

@@ -2,6 +2,9 @@
  * The CLI's exit codes, its usage error, and the mapping of every error family to an exit code
  * and a message (bad input names the place and what was expected; internal errors keep the stack).
  */
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { InputError } from '../config/input-error.js';
 import { MetricsInputError } from '../ingest/metrics-input-error.js';
 import { PrometheusQueryError } from '../ingest/prometheus-query-error.js';
@@ -15,6 +18,23 @@ export const EXIT_REGRESSION = 3;
 /** Bad command-line usage: exit 2 with the message and a pointer to --help. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/**
+ * Fails fast (exit 2) when `--out` names a file whose directory does not exist or is not a
+ * directory, before any long work runs.
+ */
+export async function assertWritableTarget(path: string, flag = '--out'): Promise<void> {
+  const dir = dirname(resolve(path));
+  try {
+    const info = await stat(dir);
+    if (!info.isDirectory()) throw new UsageError(`${flag} ${path}: ${dir} is not a directory`);
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`${flag} ${path}: cannot write there (${code === 'ENOENT' ? `directory ${dir} does not exist` : (code ?? String(error))})`);
+  }
 }
 
 /** What the CLI writes to; injected so tests can capture it. */

@@ -5,7 +5,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { finished } from 'node:stream/promises';
 import { dtenStory } from '../sim/scenarios.js';
@@ -38,7 +38,7 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
   if (!Number.isInteger(seed)) throw new UsageError(`--seed: expected an integer, got "${values.seed}"`);
   const format = parseFormat(values.format, true);
   const progress = progressPrinter(io, values.quiet);
-  const outDir = join(io.cwd, values['out-dir']);
+  const outDir = resolve(io.cwd, values['out-dir']);
 
   progress(`simulating the dten upgrade story (seed ${seed}): 7 instances, 09:30-13:45, 15 s scrapes`);
   const story = dtenStory(seed);

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { loadPackageManifest } from '../upgrades/package-manifest.js';
 import { loadInventory } from '../upgrades/inventory.js';
 import { diffUpgrade } from '../upgrades/upgrade-diff.js';
-import { EXIT_OK, UsageError } from './cli-io.js';
+import { EXIT_OK, UsageError, assertWritableTarget } from './cli-io.js';
 import type { CliIo } from './cli-io.js';
 
 /** Runs `upgrade diff` with `args`; returns the exit code. */
@@ -27,6 +27,7 @@ export async function upgradeDiffCommand(args: string[], io: CliIo): Promise<num
   if (values.manifest === undefined || values.inventory === undefined) {
     throw new UsageError('upgrade diff needs --manifest M.json and --inventory I.json');
   }
+  if (values.out !== undefined) await assertWritableTarget(values.out);
   const manifest = loadPackageManifest(values.manifest);
   const inventory = loadInventory(values.inventory);
   for (const warning of [...manifest.warnings, ...inventory.warnings]) io.stderr.write(`shiftguard: warning: ${warning}\n`);

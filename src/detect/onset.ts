@@ -35,10 +35,7 @@ const SEGMENT_SLICES = 20;
  * start of the grid to the end of its after window (baseline, settle and after included).
  */
 export function estimateOnsets(panel: CountPanel, design: Design, options: { minSegment?: number } = {}): InstanceOnset[] {
-  const fit = fitSerialCorrelation(panel, [BASE, TREAT]);
-  const total = fit.driftVariance + fit.noiseVariance;
-  const tempering = total > 0 ? (fit.driftVariance * ar1MeanFactor(fit.phi, SEGMENT_SLICES) + fit.noiseVariance) / total : 1;
-  const controlFactor = design === 'difference-in-differences' ? controlRateFactor(panel) : null;
+  const { tempering, exposureFactor: controlFactor } = onsetContext(panel, design);
   const onsets: InstanceOnset[] = [];
   for (const row of panel.instances) {
     const last = row.track.state.lastIndexOf(TREAT);
@@ -58,6 +55,14 @@ export function estimateOnsets(panel: CountPanel, design: Design, options: { min
     });
   }
   return onsets;
+}
+
+/** How change-point likelihoods of `panel` are tempered, and the exposure factor of the controls (DiD only). */
+export function onsetContext(panel: CountPanel, design: Design): { tempering: number; exposureFactor: Float64Array | null } {
+  const fit = fitSerialCorrelation(panel, [BASE, TREAT]);
+  const total = fit.driftVariance + fit.noiseVariance;
+  const inflation = total > 0 ? (fit.driftVariance * ar1MeanFactor(fit.phi, SEGMENT_SLICES) + fit.noiseVariance) / total : 1;
+  return { tempering: Math.max(1, inflation), exposureFactor: design === 'difference-in-differences' ? controlRateFactor(panel) : null };
 }
 
 /**

@@ -8,6 +8,8 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultConfig } from '../../src/config/shiftguard-config.js';
+import { analyzeTimeline, formatTimeline } from './analyze-timeline.js';
+import type { AnalyzeTimeline } from './analyze-timeline.js';
 import { BENCH_USAGE, parseBenchArgs } from './bench-args.js';
 import type { BenchArgs } from './bench-args.js';
 import { METRICS_FILE, writeBenchInput } from './bench-input.js';
@@ -136,6 +138,14 @@ function mb(bytes: number): string {
   return (bytes / 1e6).toFixed(1);
 }
 
+async function printTimeline(input: BenchInput, dir: string): Promise<AnalyzeTimeline> {
+  progress('one more analyze run with progress on, for its timeline');
+  const files = { upgradePath: input.upgradePath, metricsPath: input.metricsPath, reportPath: join(dir, 'report-timeline.json') };
+  const timeline = await analyzeTimeline(files, dir);
+  out(`\ntimeline of one analyze run (progress lines, seconds since spawn):\n${formatTimeline(timeline)}`);
+  return timeline;
+}
+
 async function printProfile(input: BenchInput, dir: string): Promise<string> {
   progress('profiling one analyze run with node --cpu-prof');
   const files = { upgradePath: input.upgradePath, metricsPath: input.metricsPath, reportPath: join(dir, 'report-profiled.json') };
@@ -162,9 +172,10 @@ async function bench(args: BenchArgs): Promise<void> {
   out(formatBenchTable([rows.analyze, rows.promtool, rows.startup, rows.parse, rows.analysis]));
   out(`\n${formatComparison(comparison)}\n${breakdown(rows)}`);
   out(`load average (1 min) at the end: ${loadavg()[0]?.toFixed(2) ?? '?'}${busyNote(loadavg()[0] ?? 0, machine.cores)}`);
+  const timeline = await printTimeline(input, dir);
   const profilePath = args.profile ? await printProfile(input, dir) : null;
   const resultsPath = join(dir, 'results.json');
-  const results = { machine, args, input: { ...input, upgrade: undefined }, runs, rows, comparison, profilePath };
+  const results = { machine, args, input: { ...input, upgrade: undefined }, runs, rows, comparison, timeline, profilePath };
   await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   if (args.keepDir === null) await removeBigFiles(dir);
   out(`\nresults: ${resultsPath}${args.keepDir === null ? ' (the metrics file and promtool blocks were removed; use --keep DIR to keep them)' : ''}`);

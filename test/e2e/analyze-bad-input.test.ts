@@ -184,6 +184,11 @@ describe('shiftguard analyze on bad input', () => {
       expectInputError(await runCli(['analyze', ...withPaths], { cwd: tmp.path }), [fragment, '--help']);
     });
 
+    it('an --out path in a directory that does not exist gives exit 2 naming the path, not an internal error', async () => {
+      const out = join(tmp.path, 'no-such-dir', 'report.json');
+      expectInputError(await analyzeMetrics(base.metricsPath, '--out', out), [out]);
+    });
+
     it('an unknown command is a usage error', async () => {
       expectInputError(await runCli(['analyse']), ['analyse', '--help']);
     });

@@ -52,7 +52,10 @@ describe('shiftguard analyze --metrics (dten story)', () => {
     expect(route.statistics.map((s) => s.name)).toEqual(['p50', 'p95', 'p99']);
     const p99 = route.statistics.find((s) => s.name === 'p99');
     expect(p99?.relativeChange).toBeGreaterThan(0.1);
-    expect(route.onset).not.toBeNull();
+    const rollout = dten.upgrade.binaries.find((b) => b.name === 'dten-gateway')?.rollout ?? [];
+    const onsetMs = Date.parse(route.onset ?? '');
+    expect(onsetMs).toBeGreaterThanOrEqual(Math.min(...rollout.map((r) => Date.parse(r.at))) - 60_000);
+    expect(onsetMs).toBeLessThanOrEqual(Math.max(...rollout.map((r) => Date.parse(r.at))) + 5 * 60_000);
   });
 
   it('finds the partner-api retry regression and names dten-sync first', () => {

@@ -37,8 +37,6 @@ const groupSchema = z.object({
   onset: z.iso.datetime().nullable(),
   suspects: z.array(suspectSchema),
   reason: z.string().optional(),
-  /** Extension: `before-after` or `difference-in-differences` (whose relativeChange is net of the controls). */
-  design: z.string().optional(),
 });
 
 const rangeSchema = z.object({ start: z.iso.datetime(), end: z.iso.datetime() });
@@ -111,7 +109,7 @@ function expectGroupRules(group: ContractGroup, signalTypes: SignalTypes): void 
   for (const s of group.statistics) {
     if (type === 'ratio') expect(s.name, where).toBe('ratio');
     else expect(s.name, where).toMatch(/^p\d/);
-    if (group.verdict !== 'inconclusive') expectFiniteStatistic(s, where, group.design === 'before-after');
+    if (group.verdict !== 'inconclusive') expectFiniteStatistic(s, where);
   }
   if (group.verdict === 'inconclusive') expect(group.reason ?? '', `${where}: inconclusive gives a reason`).not.toBe('');
   if (group.verdict !== 'regression') expect(group.suspects, `${where}: suspects only on regressions`).toEqual([]);
@@ -120,19 +118,15 @@ function expectGroupRules(group: ContractGroup, signalTypes: SignalTypes): void 
   expect(scores.reduce((a, b) => a + b, 0), `${where}: scores sum to at most 1`).toBeLessThanOrEqual(1 + 1e-9);
 }
 
-/**
- * Finite numbers, p in [0, 1], ordered CI; for before-after groups relativeChange is
- * (after − baseline) / baseline up to the estimator's rounding (the ratio test weighs slices, so
- * not to the last digit).
- */
-function expectFiniteStatistic(s: ContractGroup['statistics'][number], where: string, beforeAfter: boolean): void {
+/** Finite numbers, p in [0, 1], an ordered CI, and relativeChange = (after − baseline) / baseline in every design. */
+function expectFiniteStatistic(s: ContractGroup['statistics'][number], where: string): void {
   const { baseline, after, relativeChange, ci, pValue } = s;
   const context = `${where} ${s.name}`;
   for (const v of [baseline, after, relativeChange, ci[0], ci[1], pValue]) expect(Number.isFinite(v), context).toBe(true);
   expect(pValue ?? NaN, context).toBeGreaterThanOrEqual(0);
   expect(pValue ?? NaN, context).toBeLessThanOrEqual(1);
   expect(ci[0] ?? NaN, context).toBeLessThanOrEqual(ci[1] ?? NaN);
-  if (beforeAfter && baseline !== null && after !== null && baseline !== 0) {
-    expect(relativeChange ?? NaN, `${context}: relativeChange = (after − baseline) / baseline`).toBeCloseTo((after - baseline) / baseline, 3);
+  if (baseline !== null && after !== null && baseline !== 0) {
+    expect(relativeChange ?? NaN, `${context}: relativeChange = (after − baseline) / baseline`).toBeCloseTo((after - baseline) / baseline, 9);
   }
 }

@@ -77,6 +77,11 @@ describe('shiftguard upgrade diff', () => {
     expectInputError(await diff('--manifest', MANIFEST, '--inventory', missing), [missing]);
   });
 
+  it('an --out path in a directory that does not exist gives exit 2 naming the path, not an internal error', async () => {
+    const out = join(tmp.path, 'no-such-dir', 'upgrade.json');
+    expectInputError(await diff('--manifest', MANIFEST, '--inventory', INVENTORY, ...OPTIONS, '--out', out), [out]);
+  });
+
   it('missing --inventory, or a subcommand other than diff, is a usage error', async () => {
     expectInputError(await diff('--manifest', MANIFEST), ['--inventory', '--help']);
     expectInputError(await runCli(['upgrade', 'apply'], { cwd: tmp.path }), ['upgrade diff', '--help']);

@@ -36,15 +36,19 @@ describe('concurrent controls', () => {
 
 describe('attribution', () => {
   it('tells two binaries on the same instances apart by their rollout times', async () => {
-    let right = 0;
+    const scores: number[] = [];
     for (let seed = 1; seed <= 10; seed++) {
       const group = groupOf(await analyseScenario(twoBinariesScenario(seed, { sameTimes: false })), 'latency');
       expect(group.verdict).toBe('regression');
-      const [top, second] = group.suspects;
-      if (top?.binary === 'dten-gateway' && top.score > 0.9 && (second?.score ?? 0) < 0.1) right++;
+      // dten-agent rolls out 3 to 26 minutes away from dten-gateway on each instance, in reverse order.
+      expect(group.suspects[0]?.binary).toBe('dten-gateway');
+      expect(group.suspects[0]?.evidence[0]).toMatch(/the rate steps at \+0m/);
+      scores.push(group.suspects[0]?.score ?? 0);
     }
-    figure('two binaries, different times', `${right}/10 attributed to dten-gateway with score > 0.9`);
-    expect(right).toBeGreaterThanOrEqual(9);
+    const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
+    figure('two binaries, different times', `dten-gateway first in 10/10, scores ${scores.map((s) => s.toFixed(2)).join(' ')}`);
+    expect(scores.filter((s) => s > 0.75).length).toBeGreaterThanOrEqual(9);
+    expect(mean).toBeGreaterThan(0.9);
   });
 
   it('says so when two binaries rolled out together cannot be told apart', async () => {

@@ -9,25 +9,28 @@ import { describe, expect, it } from 'vitest';
 import { powerScenario } from '../../src/sim/scenarios.js';
 import { analyseScenario, figure, groupOf } from './harness.js';
 
-async function power(seeds: number, instances: number): Promise<{ called: number; estimates: number[] }> {
+async function power(seeds: number, instances: number): Promise<{ called: number; blamed: number; estimates: number[] }> {
   let called = 0;
+  let blamed = 0;
   const estimates: number[] = [];
   for (let seed = 1; seed <= seeds; seed++) {
     const report = await analyseScenario(powerScenario(seed, { p99Shift: 0.1, ratePerInstance: 50, afterHours: 1, instances }));
     const latency = groupOf(report, 'latency');
     if (latency.verdict === 'regression') called++;
+    if (latency.verdict === 'regression' && latency.suspects[0]?.binary === 'dten-gateway' && (latency.suspects[0]?.score ?? 0) >= 0.5) blamed++;
     const p99 = latency.statistics.find((s) => s.name === 'p99');
     if (p99) estimates.push(p99.relativeChange);
   }
-  return { called, estimates };
+  return { called, blamed, estimates };
 }
 
 describe('power on real shifts', () => {
   it('finds a 10% p99 shift at 50 req/s per instance over 1 h in ≥ 95% of 100 runs (8 instances)', async () => {
-    const { called, estimates } = await power(100, 8);
+    const { called, blamed, estimates } = await power(100, 8);
     const mean = estimates.reduce((a, b) => a + b, 0) / estimates.length;
-    figure('power, 10% p99, 8 instances', `${called}/100; mean estimated change ${(mean * 100).toFixed(1)}%`);
+    figure('power, 10% p99, 8 instances', `${called}/100, ${blamed} blamed on dten-gateway; mean estimated change ${(mean * 100).toFixed(1)}%`);
     expect(called).toBeGreaterThanOrEqual(95);
+    expect(blamed).toBeGreaterThanOrEqual(Math.ceil(0.9 * called));
     expect(mean).toBeGreaterThan(0.07);
     expect(mean).toBeLessThan(0.13);
   });
