@@ -81,7 +81,8 @@ describe('attributeShift', () => {
   });
 
   it('sorts by score, descending, and scores sum to at most 1 for many candidates', () => {
-    const candidates = [MISMATCHED, MATCHING, { a: at(23), b: at(28), c: at(34) }, { a: at(22) }, {}].map((r, i) => candidate(`bin${i}`, r));
+    const rollouts: Record<string, number>[] = [MISMATCHED, MATCHING, { a: at(23), b: at(28), c: at(34) }, { a: at(22) }, {}];
+    const candidates = rollouts.map((r, i) => candidate(`bin${i}`, r));
     const suspects = attribute(candidates);
     for (let i = 1; i < suspects.length; i++) expect(suspects[i - 1]?.score).toBeGreaterThanOrEqual(suspects[i]?.score ?? NaN);
     expect(totalScore(suspects)).toBeLessThanOrEqual(1);

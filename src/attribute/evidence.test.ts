@@ -72,7 +72,7 @@ describe('indistinguishableEvidence', () => {
   it('marks binaries whose scores are within 25% of each other', () => {
     const suspects = [suspect('x', 0.4), suspect('y', 0.31)];
     indistinguishableEvidence(suspects, [candidate('x', { a: T0 }), candidate('y', { b: T0 })], MINUTE_MS);
-    expect(suspects[0]?.evidence).toEqual(['x and y their timing fits the shift about equally well: the data cannot tell them apart']);
+    expect(suspects[0]?.evidence).toEqual(['x and y fit the timing of the shift about equally well: the data cannot tell them apart']);
   });
 
   it('stays silent for distinct times and scores, or when both scores are small', () => {

@@ -52,7 +52,7 @@ export function indistinguishableEvidence(suspects: Suspect[], candidates: reado
       const sameTimes = rolledOutTogether(byName.get(a.binary), byName.get(b.binary), sliceMs);
       const close = Math.min(a.score, b.score) >= 0.75 * Math.max(a.score, b.score);
       if (!sameTimes && !close) continue;
-      const why = sameTimes ? `rolled out within ${minutes(sliceMs)} of each other on every instance` : 'their timing fits the shift about equally well';
+      const why = sameTimes ? `rolled out within ${minutes(sliceMs)} of each other on every instance` : 'fit the timing of the shift about equally well';
       a.evidence.push(`${a.binary} and ${b.binary} ${why}: the data cannot tell them apart`);
       b.evidence.push(`${b.binary} and ${a.binary} ${why}: the data cannot tell them apart`);
     }

@@ -43,8 +43,7 @@ export function beforeAfterRate(panel: CountPanel): Estimator {
 
 /**
  * Difference-in-differences of log rates against concurrent controls: each instance's counts are
- * first standardised by its own baseline rate (shrunk towards the pooled baseline by five slices'
- * worth of exposure, so a quiet instance cannot dominate), then upgraded and control instance-slices
+ * first standardised by its own baseline rate, then upgraded and control instance-slices
  * are compared slice by slice with the Mantel-Haenszel rate ratio (Rothman & Greenland, Modern
  * Epidemiology ch. 15), which cancels any load or time-of-day change common to both.
  */
@@ -86,27 +85,24 @@ export function differenceInDifferencesRate(panel: CountPanel): Estimator {
   };
 }
 
-/** Fills `rates` with each instance's shrunk baseline rate; false when the baseline holds no exposure. */
+/**
+ * Fills `rates` with each instance's own baseline rate ((events + 0.5) / exposure, so an instance
+ * without baseline events keeps a small positive rate); 0 for an instance without baseline
+ * exposure, which then drops out. False when no instance has baseline exposure.
+ */
 function instanceBaselineRates(panel: CountPanel, baseline: Int32Array, rates: Float64Array): boolean {
-  let yAll = 0;
-  let nAll = 0;
-  let cells = 0;
-  const ys = new Float64Array(panel.instances.length);
-  const ns = new Float64Array(panel.instances.length);
+  let any = false;
   panel.instances.forEach((row, r) => {
+    let y = 0;
+    let n = 0;
     for (let i = 0; i < baseline.length; i++) {
       const t = baseline[i] ?? 0;
       if (row.track.state[t] !== BASE) continue;
-      ys[r] = (ys[r] ?? 0) + (row.y[t] ?? 0);
-      ns[r] = (ns[r] ?? 0) + (row.n[t] ?? 0);
-      cells++;
+      y += row.y[t] ?? 0;
+      n += row.n[t] ?? 0;
     }
-    yAll += ys[r] ?? 0;
-    nAll += ns[r] ?? 0;
+    rates[r] = n > 0 ? (y + 0.5) / n : 0;
+    any ||= n > 0;
   });
-  if (nAll <= 0) return false;
-  const pooled = (yAll + 0.5) / nAll;
-  const prior = (5 * nAll) / Math.max(1, cells);
-  for (let r = 0; r < rates.length; r++) rates[r] = ((ys[r] ?? 0) + pooled * prior) / ((ns[r] ?? 0) + prior);
-  return true;
+  return any;
 }

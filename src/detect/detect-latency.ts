@@ -149,7 +149,7 @@ export function rateTest(
   if (plan.design === 'difference-in-differences') {
     const point = new Float64Array(1);
     differenceInDifferencesRate(counts)(plan.baselineSlices, plan.afterSlices, point);
-    const model = differenceInDifferencesVariance(counts, rowsInState(counts, TREAT, plan.afterSlices), rowsInState(counts, CTRL, plan.afterSlices));
+    const model = differenceInDifferencesVariance(counts, rowsInState(counts, TREAT, plan.afterSlices), rowsInState(counts, CTRL, plan.afterSlices), plan.afterSlices);
     if (model === null) return inflatedLogEffect(runBootstrap(plan, 1, differenceInDifferencesRate(counts)), 0, inflation, blocks, confidenceLevel);
     return logEffectWithDf(point[0] ?? NaN, model.variance, model.degreesOfFreedom, confidenceLevel);
   }

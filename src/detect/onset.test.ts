@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { estimateOnsets, groupOnsetMs, sliceOf } from './onset.js';
 import type { InstanceOnset } from './onset.js';
 import { createRng } from './random.js';
+import { analysisGrid, buildTracks } from './windows.js';
 import { poisson } from '../sim/distributions.js';
 import { MINUTE_MS, countPanel, countRow, minuteGrid, trackOf } from '../../test/support/detect-panels.js';
 
@@ -64,6 +65,25 @@ describe('estimateOnsets', () => {
     // Without the controls' correction the ramp wins.
     const [naive] = estimateOnsets(panel, 'before-after');
     expect(naive?.onsetMs).toBeLessThan(25 * MINUTE_MS);
+  });
+
+  // BUG: `controlRateFactor` only uses the controls' BASE and CTRL slices. Between the upgrade start
+  // and the first rollout + settle the controls are IGNORE, so the factor falls back to 1 there while
+  // the upgraded instance's slices in that gap are still profiled: a common level change before the
+  // upgrade (here 2× at minute 20, upgrade at 30, rollout at 35, settle 5) reappears in the gap and the
+  // onset lands at 30 instead of 35, outside the attribution kernel (d ≥ −1) of the right binary.
+  it('with a DiD design and real windows, a common level change does not move the onset into the settle gap', () => {
+    const windows = { startedAtMs: 30 * MINUTE_MS, baselineMs: 30 * MINUTE_MS, settleMs: 5 * MINUTE_MS, afterMs: 30 * MINUTE_MS };
+    const rollouts = [
+      { instance: 'a', fromMs: 35 * MINUTE_MS, toMs: 35 * MINUTE_MS },
+      { instance: 'c1', fromMs: null, toMs: null },
+      { instance: 'c2', fromMs: null, toMs: null },
+    ];
+    const grid = analysisGrid(windows, rollouts, MINUTE_MS);
+    const tracks = buildTracks(grid, windows, rollouts);
+    const rows = tracks.map((track, i) => countRow(track, (t) => 10 * (t < 20 ? 1 : 2) * (i === 0 && t >= 35 ? 1.5 : 1), () => 1000));
+    const [onset] = estimateOnsets({ grid, instances: rows }, 'difference-in-differences');
+    expect(onset?.onsetMs).toBe(35 * MINUTE_MS);
   });
 
   it('returns nothing for an instance whose series is too short for a change point', () => {

@@ -70,10 +70,13 @@ export function onsetContext(panel: CountPanel, design: Design): { tempering: nu
  * relative to their baseline rate (1 where there are none): the common movement to factor out.
  */
 function controlRateFactor(panel: CountPanel): Float64Array {
+  const controls = panel.instances.filter((row) => row.track.state.includes(CTRL));
+  // A control counts at every slice before its own first rollout (never-upgraded: every slice),
+  // including the gap between the upgrade start and the first after window.
+  const until = controls.map((row) => (row.track.upgradedFromMs === null ? Infinity : sliceOf(panel.grid, row.track.upgradedFromMs)));
   let yb = 0;
   let nb = 0;
-  for (const row of panel.instances) {
-    if (!row.track.state.includes(CTRL)) continue;
+  for (const row of controls) {
     for (let t = 0; t < panel.grid.count; t++) {
       if (row.track.state[t] !== BASE) continue;
       yb += row.y[t] ?? 0;
@@ -86,13 +89,11 @@ function controlRateFactor(panel: CountPanel): Float64Array {
   for (let t = 0; t < panel.grid.count; t++) {
     let y = 0;
     let n = 0;
-    for (const row of panel.instances) {
-      if (!row.track.state.includes(CTRL)) continue;
-      const state = row.track.state[t];
-      if (state !== CTRL && state !== BASE) continue;
+    controls.forEach((row, i) => {
+      if (t >= (until[i] ?? Infinity)) return;
       y += row.y[t] ?? 0;
       n += row.n[t] ?? 0;
-    }
+    });
     if (n > 0 && y > 0) factor[t] = y / n / baseRate;
   }
   return factor;

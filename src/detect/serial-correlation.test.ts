@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ar1MeanFactor, fitMoments, fitSerialCorrelation, varianceInflation } from './serial-correlation.js';
+import { ar1MeanFactor, demeaningBias, fitMoments, fitSerialCorrelation, varianceInflation } from './serial-correlation.js';
 import type { SerialFit } from './serial-correlation.js';
 import { createRng } from './random.js';
 import type { Rng } from './random.js';
@@ -56,10 +56,10 @@ describe('fitMoments', () => {
   ];
   const persistent = { phi: 0.95, s2: 1, e2: 0.5, m: 30 };
 
-  /** Autocovariances as the fit models them: γ(k) lowered by the drift's mean variance σs²·g(m)/m. */
+  /** Autocovariances as the fit models them: γ(k) plus the exact expected demeaning bias. */
   const modelled = ({ phi, s2, e2, m }: (typeof cases)[number]): number[] => {
-    const lowered = (s2 * ar1MeanFactor(phi, m)) / m;
-    return [s2 + e2 - lowered, s2 * phi - lowered, s2 * phi * phi - lowered];
+    const bias = demeaningBias(phi, s2, e2, m);
+    return [s2 + e2 + (bias[0] ?? 0), s2 * phi + (bias[1] ?? 0), s2 * phi * phi + (bias[2] ?? 0)];
   };
 
   it('inverts its own bias model', () => {
@@ -71,9 +71,8 @@ describe('fitMoments', () => {
     }
   });
 
-  // BUG: the fixed-point iteration stops after 20 rounds; near φ = 0.95 with m = 30 it converges
-  // slowly (≈ 150 rounds) and returns φ ≈ 0.947, σs² ≈ 0.947 instead of 0.95 and 1.
-  it.fails('inverts its own bias model for a persistent drift (iteration converges)', () => {
+  // Was a bug: the fixed-point iteration stopped after 20 rounds (≈ 150 are needed here).
+  it('inverts its own bias model for a persistent drift (iteration converges)', () => {
     const fit = fitMoments(modelled(persistent), persistent.m);
     expect(fit.driftVariance / persistent.s2).toBeCloseTo(1, 2);
   });
@@ -87,12 +86,9 @@ describe('fitMoments', () => {
     }
   });
 
-  // BUG (statistical): the demeaning correction lowers every lag by the same σs²·g(m)/m and omits
-  // the noise's σe²/m and the edge terms of the mean's covariance with x_t. For a persistent drift
-  // in a short window the fit then underestimates the persistence: φ = 0.9, m = 30 from the exact
-  // expected moments gives φ ≈ 0.871, σs² ≈ 0.86, and a variance of the window mean 27% too low
-  // (φ = 0.95 gives 0.909 and 50% too low), so variance inflation and model variance are too small.
-  it.fails('recovers the variance of the window mean from exact expected moments of a persistent drift in a short window', () => {
+  // Was a bug: the correction lowered every lag by σs²·g(m)/m only (no noise, no edge terms), so a
+  // persistent drift in a short window came out 27% too small; the exact expected bias fixes it.
+  it('recovers the variance of the window mean from exact expected moments of a persistent drift in a short window', () => {
     const [phi, s2, e2, m] = [0.9, 1, 0.5, 30];
     const fit = fitMoments(demeanedAutocovariances(phi, s2, e2, m), m);
     expect(Math.abs(windowVariance(fit, m) / ((s2 * ar1MeanFactor(phi, m) + e2) / m) - 1)).toBeLessThan(0.1);

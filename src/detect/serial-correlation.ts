@@ -54,25 +54,54 @@ export function fitSerialCorrelation(panel: CountPanel, states: readonly number[
 }
 
 /**
- * φ and the variance split from sample autocovariances γ(0..2) of demeaned series of typical length
- * `length`. Removing each series' mean lowers every autocovariance by about the variance of that
- * mean, σs²·g(m)/m, which for a persistent drift is large; the fit adds it back and iterates
- * (a Marriott-Pope style bias correction).
+ * φ and the variance split from sample autocovariances γ̂(0..2) of demeaned series of typical
+ * length `length`. Removing each series' mean biases every autocovariance downwards, by about the
+ * variance of that mean, which for a persistent drift is large. The fit adds back the exact
+ * expected bias under the current parameters (`demeaningBias`) and iterates to a fixed point (a
+ * Marriott-Pope style correction).
  */
 export function fitMoments(gamma: readonly number[], length: number): SerialFit {
   const [g0 = 0, g1 = 0, g2 = 0] = gamma;
-  if (g0 <= 0 || g1 <= 0 || g2 <= 0 || length < 3) return { phi: 0, driftVariance: 0, noiseVariance: Math.max(0, g0) };
+  const m = Math.round(length);
+  if (g0 <= 0 || g1 <= 0 || g2 <= 0 || m < 4) return { phi: 0, driftVariance: 0, noiseVariance: Math.max(0, g0) };
   let phi = Math.min(MAX_PHI, g2 / g1);
   let drift = g1 / phi;
-  for (let i = 0; i < 20; i++) {
-    const meanVariance = (drift * ar1MeanFactor(phi, length)) / length;
-    const next = Math.min(MAX_PHI, (g2 + meanVariance) / (g1 + meanVariance));
-    drift = (g1 + meanVariance) / next;
-    if (Math.abs(next - phi) < 1e-6) break;
+  let noise = Math.max(0, g0 - drift);
+  for (let i = 0; i < 2000; i++) {
+    const [b0 = 0, b1 = 0, b2 = 0] = demeaningBias(phi, drift, noise, m);
+    const c0 = g0 - b0;
+    const c1 = g1 - b1;
+    const c2 = g2 - b2;
+    const next = c1 > 0 ? Math.min(MAX_PHI, Math.max(0, c2 / c1)) : 0;
+    const nextDrift = next > 0 ? Math.min(c0, c1 / next) : 0;
+    const converged = Math.abs(next - phi) < 1e-10 && Math.abs(nextDrift - drift) < 1e-12 * Math.max(1, drift);
     phi = next;
+    drift = nextDrift;
+    noise = Math.max(0, c0 - drift);
+    if (converged || phi === 0) break;
   }
-  const driftVariance = Math.min(g0 + (drift * ar1MeanFactor(phi, length)) / length, drift);
-  return { phi, driftVariance, noiseVariance: Math.max(0, g0 + (driftVariance * ar1MeanFactor(phi, length)) / length - driftVariance) };
+  return { phi, driftVariance: drift, noiseVariance: noise };
+}
+
+/**
+ * E[γ̂(k)] − γ(k) for k = 0, 1, 2 when γ̂ is the autocovariance (divisor m − k) of one AR(1)-plus-
+ * white-noise series of length m after removing its sample mean:
+ * −(1/(m−k)) Σ_{t≤m−k} [Cov(x_t, x̄) + Cov(x_{t+k}, x̄)] + Var(x̄).
+ */
+export function demeaningBias(phi: number, drift: number, noise: number, m: number): number[] {
+  // c[t] = Cov(x_t, x̄) = (drift · Σ_u φ^|t−u| + noise) / m, for t = 0 … m−1.
+  const c = new Float64Array(m);
+  const rowSum = (t: number): number => (phi === 0 ? 1 : (1 - phi ** (t + 1)) / (1 - phi) + (1 - phi ** (m - t)) / (1 - phi) - 1);
+  let meanVariance = 0;
+  for (let t = 0; t < m; t++) {
+    c[t] = (drift * rowSum(t) + noise) / m;
+    meanVariance += (c[t] ?? 0) / m;
+  }
+  return [0, 1, 2].map((k) => {
+    let sum = 0;
+    for (let t = 0; t < m - k; t++) sum += (c[t] ?? 0) + (c[t + k] ?? 0);
+    return -sum / (m - k) + meanVariance;
+  });
 }
 
 /** g(n): the variance of a mean of n AR(1) values, in units of (stationary variance / n). */

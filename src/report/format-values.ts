@@ -38,5 +38,6 @@ export function formatLabels(labels: Readonly<Record<string, string>>): string {
 export function leadStatistic(group: ReportGroup): ReportStatistic | undefined {
   const decided = group.statistics.filter((s) => s.verdict === group.verdict);
   const pool = decided.length > 0 ? decided : group.statistics;
-  return [...pool].sort((a, b) => (a.qValue || 1) - (b.qValue || 1))[0];
+  const q = (s: ReportStatistic): number => (Number.isFinite(s.qValue) ? s.qValue : 1);
+  return [...pool].sort((a, b) => q(a) - q(b))[0];
 }

@@ -60,23 +60,28 @@ interface ToolRuns {
 
 /**
  * `warmups` unmeasured rounds, then `repetitions` measured ones; each round runs start-up, analyze
- * and promtool in turn, so drifting machine load affects all alike.
+ * and promtool, promtool first in every other round, so drifting machine load affects all alike.
  */
 async function runTools(input: BenchInput, dir: string, args: BenchArgs): Promise<ToolRuns> {
   const runs: ToolRuns = { startup: [], analyze: [], promtool: [] };
   const files = { upgradePath: input.upgradePath, metricsPath: input.metricsPath, reportPath: join(dir, 'report.json') };
   for (let round = 1 - args.warmups; round <= args.repetitions; round++) {
     const label = round < 1 ? `warm-up ${round + args.warmups}/${args.warmups}` : `run ${round}/${args.repetitions}`;
+    const runPromtool = async (): Promise<ProcessMeasurement> => {
+      const promtool = await measurePromtool(PROMTOOL, input.metricsPath, join(dir, `${BLOCKS_PREFIX}${Math.max(round, 0)}`));
+      progress(`${label} promtool: ${promtool.run.wallSeconds.toFixed(2)} s, ${mb(promtool.run.peakRssBytes)} MB, ${promtool.blocks} blocks`);
+      return promtool.run;
+    };
+    const promtoolFirst = round % 2 === 0 ? await runPromtool() : null;
     const startup = await measureStartup(dir);
     const analyze = await measureAnalyze(files, dir);
     const s = analyze.summary;
     progress(`${label} analyze: ${analyze.run.wallSeconds.toFixed(2)} s, ${mb(analyze.run.peakRssBytes)} MB, exit ${analyze.run.exitCode} (${s.groups} groups, ${s.regressions} regression(s)); start-up alone ${startup.wallSeconds.toFixed(2)} s`);
-    const promtool = await measurePromtool(PROMTOOL, input.metricsPath, join(dir, `${BLOCKS_PREFIX}${Math.max(round, 0)}`));
-    progress(`${label} promtool: ${promtool.run.wallSeconds.toFixed(2)} s, ${mb(promtool.run.peakRssBytes)} MB, ${promtool.blocks} blocks`);
+    const promtool = promtoolFirst ?? (await runPromtool());
     if (round < 1) continue;
     runs.startup.push(startup);
     runs.analyze.push(analyze.run);
-    runs.promtool.push(promtool.run);
+    runs.promtool.push(promtool);
   }
   return runs;
 }
