@@ -24,7 +24,7 @@ export function reportGroup(group: AnalysedGroup, verdict: Verdict, startedAtMs:
       upgraded: group.tracks.filter((t) => t.state.includes(TREAT)).length,
       controls: group.tracks.filter((t) => t.state.includes(CTRL)).length,
     },
-    ...(verdict === 'inconclusive' ? { reason: inconclusiveReason(detection.statistics) } : {}),
+    ...groupReason(verdict, detection.statistics),
   };
   if (verdict !== 'regression') return { ...base, onset: null, suspects: [] };
   const lead = leadIndex(detection.statistics);
@@ -64,6 +64,17 @@ function leadIndex(statistics: readonly StatisticResult[]): number {
     if (best < 0 || s.qValue < (statistics[best]?.qValue ?? Infinity)) best = i;
   });
   return best;
+}
+
+/**
+ * Why a group is inconclusive; or, for a decided group, which of its statistics could not be
+ * tested (a `no_change` must not hide an untested p99).
+ */
+function groupReason(verdict: Verdict, statistics: readonly StatisticResult[]): { reason?: string } {
+  if (verdict === 'inconclusive') return { reason: inconclusiveReason(statistics) };
+  const untested = statistics.filter((s) => s.verdict === 'inconclusive');
+  if (untested.length === 0) return {};
+  return { reason: `not tested: ${untested.map((s) => `${s.name} (${s.reason ?? 'too little data'})`).join('; ')}` };
 }
 
 function inconclusiveReason(statistics: readonly StatisticResult[]): string {
