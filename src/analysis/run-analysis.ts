@@ -81,7 +81,9 @@ export async function runAnalysis(request: AnalysisRequest): Promise<Report> {
     groups.map((g) => g.detection),
     config.alpha,
   );
-  warnings.push(...groupingWarnings(stats, config.labels.instance));
+  // The file parser already reports resets per series; other sources (Prometheus API) do not.
+  const resetsReported = data.warnings.some((w) => w.startsWith('counter resets'));
+  warnings.push(...groupingWarnings(resetsReported ? { ...stats, resets: 0 } : stats, config.labels.instance));
   const span = afterSpan(windows, rollouts);
   const reportGroups = groups.map((g, i) => reportGroup(g, verdicts[i] ?? 'inconclusive', windows.startedAtMs));
   return {

@@ -2,9 +2,6 @@
  * The `shiftguard` command line: dispatches to the commands (thin: parse args, call features, print).
  */
 import { readFileSync } from 'node:fs';
-import { analyzeCommand } from './analyze-command.js';
-import { demoCommand } from './demo-command.js';
-import { upgradeDiffCommand } from './upgrade-diff-command.js';
 import { EXIT_OK, UsageError, reportError } from './cli-io.js';
 import type { CliIo } from './cli-io.js';
 import { USAGE } from './usage.js';
@@ -14,13 +11,14 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      // Commands load lazily: start-up is a visible share of a short analysis.
       case 'analyze':
-        return await analyzeCommand(rest, io);
+        return await (await import('./analyze-command.js')).analyzeCommand(rest, io);
       case 'demo':
-        return await demoCommand(rest, io);
+        return await (await import('./demo-command.js')).demoCommand(rest, io);
       case 'upgrade':
         if (rest[0] !== 'diff') throw new UsageError(`unknown command "upgrade ${rest[0] ?? ''}": expected "upgrade diff"`);
-        return await upgradeDiffCommand(rest.slice(1), io);
+        return await (await import('./upgrade-diff-command.js')).upgradeDiffCommand(rest.slice(1), io);
       case '--version':
       case 'version':
         io.stdout.write(`${packageVersion()}\n`);
