@@ -3,6 +3,7 @@
  * time range like the file and Prometheus sources do.
  */
 import type { MetricsData, MetricsSource, RawSeries, SeriesRequest } from '../series/model.js';
+import { lowerBound } from '../series/lower-bound.js';
 
 /** Serves `series` (sorted samples) to detection, cut to each request's names and time range. */
 export function createMemoryMetricsSource(series: readonly RawSeries[], warnings: readonly string[] = []): MetricsSource {
@@ -20,15 +21,4 @@ export function createMemoryMetricsSource(series: readonly RawSeries[], warnings
       return Promise.resolve({ series: out, warnings: [...warnings] });
     },
   };
-}
-
-function lowerBound(values: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((values[mid] ?? 0) < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

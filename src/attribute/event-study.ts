@@ -6,7 +6,7 @@
  * per-instance drifts average out; with the wrong binary (or a shift that predates the upgrade)
  * the step is smeared over many offsets.
  */
-import { BASE, TREAT } from '../detect/panel.js';
+import { BASE, TREAT, stateTotals } from '../detect/panel.js';
 import type { CountPanel } from '../detect/panel.js';
 import { changePointProfile } from '../detect/stats/change-point.js';
 import { sliceOf } from '../detect/onset.js';
@@ -85,13 +85,7 @@ export function alignedLogBayesFactor(profile: AlignedProfile): number {
 }
 
 function baselineRate(row: CountPanel['instances'][number]): number {
-  let y = 0;
-  let n = 0;
-  for (let t = 0; t < row.n.length; t++) {
-    if (row.track.state[t] !== BASE) continue;
-    y += row.y[t] ?? 0;
-    n += row.n[t] ?? 0;
-  }
+  const { y, n } = stateTotals(row, BASE);
   return n > 0 ? (y + 0.5) / n : NaN;
 }
 

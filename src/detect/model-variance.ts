@@ -11,9 +11,9 @@
  * The common component is kept only when the cross-instance covariance is clearly positive (z > 2):
  * fitted from noise it would inflate the variance for nothing.
  */
-import { BASE, CTRL, TREAT } from './panel.js';
+import { BASE, CTRL, TREAT, stateTotals } from './panel.js';
 import type { CountPanel } from './panel.js';
-import { ar1MeanFactor, fitMoments } from './serial-correlation.js';
+import { accumulateLagProducts, ar1MeanFactor, fitMoments } from './serial-correlation.js';
 import type { SerialFit } from './serial-correlation.js';
 
 /** Variance of each side's log rate with the degrees of freedom its fitted parameters deserve. */
@@ -122,13 +122,7 @@ export function commonDeviation(panel: CountPanel): Float64Array {
 }
 
 function stateRate(row: CountPanel['instances'][number], state: number): number {
-  let y = 0;
-  let n = 0;
-  for (let t = 0; t < row.n.length; t++) {
-    if (row.track.state[t] !== state) continue;
-    y += row.y[t] ?? 0;
-    n += row.n[t] ?? 0;
-  }
+  const { y, n } = stateTotals(row, state);
   return n > 0 ? y / n : NaN;
 }
 
@@ -229,25 +223,13 @@ function pooledMoments(sides: readonly SideSeries[], cross: boolean): { gamma: n
       instances.add(i);
       for (let j = cross ? 0 : i; j <= (cross ? side.x.length - 1 : i); j++) {
         if (cross && j === i) continue;
-        accumulateLags(xi, side.x[j] ?? xi, sums, counts);
+        accumulateLagProducts(xi, side.x[j] ?? xi, sums, counts);
       }
     }
   }
   const gamma = sums.map((s, k) => ((counts[k] ?? 0) > 0 ? s / (counts[k] ?? 1) : 0));
   // Each instance's mean is removed once over both windows: its series length is its slices in both.
   return { gamma, length: instances.size > 0 ? slices / instances.size : 0, slices, pairs: counts[0] ?? 0 };
-}
-
-function accumulateLags(a: Float64Array, b: Float64Array, sums: number[], counts: number[]): void {
-  for (let lag = 0; lag <= 2; lag++) {
-    for (let t = lag; t < a.length; t++) {
-      const u = a[t] ?? NaN;
-      const v = b[t - lag] ?? NaN;
-      if (Number.isNaN(u) || Number.isNaN(v)) continue;
-      sums[lag] = (sums[lag] ?? 0) + u * v;
-      counts[lag] = (counts[lag] ?? 0) + 1;
-    }
-  }
 }
 
 /** c in noise variance c/n: the fitted white variance divided by the mean of 1/n. */

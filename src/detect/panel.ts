@@ -79,3 +79,15 @@ export function exceedancePanel(panel: HistogramPanel, boundaryIndex: number): C
   });
   return { grid: panel.grid, instances };
 }
+
+/** Events and exposure of one row over the slices in `state`. */
+export function stateTotals(row: CountRow, state: number): { y: number; n: number } {
+  let y = 0;
+  let n = 0;
+  for (let t = 0; t < row.n.length; t++) {
+    if (row.track.state[t] !== state) continue;
+    y += row.y[t] ?? 0;
+    n += row.n[t] ?? 0;
+  }
+  return { y, n };
+}

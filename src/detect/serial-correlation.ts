@@ -10,6 +10,7 @@
  * σs²·g(m) + σe² with g(n) = (1+φ)/(1−φ) − 2φ(1−φⁿ)/(n(1−φ)²), while a block bootstrap with blocks
  * of L slices sees about σs²·g(L) + σe²: their ratio inflates the bootstrap variance.
  */
+import { stateTotals } from './panel.js';
 import type { CountPanel } from './panel.js';
 
 /** AR(1)-plus-noise moments of per-slice residual series. */
@@ -38,15 +39,7 @@ export function fitSerialCorrelation(panel: CountPanel, states: readonly number[
     for (const row of panel.instances) {
       const u = residuals(row, state, rate);
       if (u.some((v) => !Number.isNaN(v))) series++;
-      for (let lag = 0; lag <= 2; lag++) {
-        for (let t = lag; t < u.length; t++) {
-          const a = u[t] ?? NaN;
-          const b = u[t - lag] ?? NaN;
-          if (Number.isNaN(a) || Number.isNaN(b)) continue;
-          sums[lag] = (sums[lag] ?? 0) + a * b;
-          counts[lag] = (counts[lag] ?? 0) + 1;
-        }
-      }
+      accumulateLagProducts(u, u, sums, counts);
     }
   }
   const gamma = sums.map((s, k) => ((counts[k] ?? 0) > 0 ? s / (counts[k] ?? 1) : 0));
@@ -131,13 +124,27 @@ function stateRate(panel: CountPanel, state: number): number {
   let y = 0;
   let n = 0;
   for (const row of panel.instances) {
-    for (let t = 0; t < panel.grid.count; t++) {
-      if (row.track.state[t] !== state) continue;
-      y += row.y[t] ?? 0;
-      n += row.n[t] ?? 0;
-    }
+    const totals = stateTotals(row, state);
+    y += totals.y;
+    n += totals.n;
   }
   return n > 0 ? y / n : 0;
+}
+
+/**
+ * Adds Σ a_t·b_(t−lag) and the number of pairs to `sums[lag]`, `counts[lag]` for lags 0..2,
+ * skipping pairs where either value is NaN (a slice outside the series).
+ */
+export function accumulateLagProducts(a: Float64Array, b: Float64Array, sums: number[], counts: number[]): void {
+  for (let lag = 0; lag <= 2; lag++) {
+    for (let t = lag; t < a.length; t++) {
+      const u = a[t] ?? NaN;
+      const v = b[t - lag] ?? NaN;
+      if (Number.isNaN(u) || Number.isNaN(v)) continue;
+      sums[lag] = (sums[lag] ?? 0) + u * v;
+      counts[lag] = (counts[lag] ?? 0) + 1;
+    }
+  }
 }
 
 /** y − R·n per slice of the row, NaN outside `state`; the row's own mean residual is removed. */

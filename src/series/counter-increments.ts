@@ -4,6 +4,7 @@
  * last value of a gauge in each slice.
  */
 import type { RawSeries, SliceGrid } from './model.js';
+import { lowerBound } from './lower-bound.js';
 
 /** Result of {@link counterIncrements}. */
 export interface CounterIncrements {
@@ -67,16 +68,9 @@ function spread(grid: SliceGrid, increments: Float64Array, covered: Uint8Array, 
   }
 }
 
-/** Index of the last sample with timestamp < `tMs` (binary search), or -1. */
+/** Index of the last sample with timestamp < `tMs`, or -1. */
 function lastIndexBefore(ts: Float64Array, tMs: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((ts[mid] ?? 0) < tMs) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
+  return lowerBound(ts, tMs) - 1;
 }
 
 /** Walks back from `i` to the nearest sample with a finite value, or -1. */
