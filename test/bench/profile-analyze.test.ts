@@ -9,15 +9,16 @@ import { REPO_ROOT } from './tool-runs.js';
 const dir = mkdtempSync(join(tmpdir(), 'bench-profile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe.skipIf(!existsSync(join(REPO_ROOT, 'dist', 'cli', 'main.js')))('profileAnalyze', () => {
+describe.skipIf(!existsSync(join(REPO_ROOT, 'dist', 'bundle', 'main.js')))('profileAnalyze', () => {
   it('profiles one analyze run and shows the repository files relative to its root', async () => {
     const input = await writeBenchInput(dir, { services: 2, hours: 4, targetBytes: 1, seed: 3 });
     const files = { upgradePath: input.upgradePath, metricsPath: input.metricsPath, reportPath: join(dir, 'report.json') };
     const { path, summary } = await profileAnalyze(files, dir, join(dir, 'profile'));
     expect(existsSync(path)).toBe(true);
     expect(summary.sampledMs).toBeGreaterThan(0);
-    expect(summary.byFile.some((e) => e.location.startsWith('dist/'))).toBe(true);
-    const parser = summary.byFunction.find((e) => e.location.startsWith('dist/ingest/openmetrics-file.js'));
+    // The CLI runs from the esbuild bundle (dist/bundle/), whose function names are the source's.
+    expect(summary.byFile.some((e) => e.location.startsWith('dist/bundle/'))).toBe(true);
+    const parser = summary.byFunction.find((e) => e.name === 'readOpenMetricsFiles' && e.location.startsWith('dist/bundle/'));
     expect(parser?.totalMs ?? 0).toBeGreaterThan(0);
   });
 });
