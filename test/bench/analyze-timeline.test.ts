@@ -16,7 +16,7 @@ describe('formatTimeline', () => {
   });
 });
 
-describe.skipIf(!existsSync(join(REPO_ROOT, 'dist', 'cli', 'main.js')))('analyzeTimeline', () => {
+describe.skipIf(!existsSync(join(REPO_ROOT, 'dist', 'bundle', 'main.js')))('analyzeTimeline', () => {
   it('collects the progress lines of a real run in time order', async () => {
     const input = await writeBenchInput(dir, { services: 2, hours: 4, targetBytes: 1, seed: 3 });
     const files = { upgradePath: input.upgradePath, metricsPath: input.metricsPath, reportPath: join(dir, 'report.json') };

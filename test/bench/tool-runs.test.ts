@@ -8,7 +8,7 @@ import type { BenchInput } from './bench-input.js';
 import { CLI_PATH, analyzeArgs, measureAnalyze, measurePromtool, measureStartup } from './tool-runs.js';
 
 const PROMTOOL = process.env['PROMTOOL'] ?? '/usr/bin/promtool';
-const hasCli = existsSync(join(CLI_PATH, '..', '..', 'dist', 'cli', 'main.js'));
+const hasCli = existsSync(join(CLI_PATH, '..', '..', 'dist', 'bundle', 'main.js'));
 const dir = mkdtempSync(join(tmpdir(), 'bench-tools-'));
 let input: BenchInput;
 beforeAll(async () => {
