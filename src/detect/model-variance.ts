@@ -89,10 +89,36 @@ export function differenceInDifferencesVariance(
   const u = modelVariance(panel, BASE, TREAT, { ...base, rows: treated });
   const c = modelVariance(panel, BASE, CTRL, { ...base, rows: controls });
   if (u === null || c === null) return null;
-  const vu = u.baseline + u.after;
-  const vc = c.baseline + c.after;
+  // Subtracting the mean of I instances also removes 1/I of each one's own variation: undo that.
+  const restore = meanRemovalFactor(panel);
+  const vu = (u.baseline + u.after) * restore;
+  const vc = (c.baseline + c.after) * restore;
   const df = ((vu + vc) * (vu + vc)) / ((vu * vu) / u.degreesOfFreedom + (vc * vc) / c.degreesOfFreedom);
   return { variance: vu + vc, degreesOfFreedom: df };
+}
+
+/**
+ * I/(I − 1) for the effective number I = (Σn)²/Σn² of instances behind the common mean, averaged
+ * over slices: the variance a residual loses when that mean is subtracted is 1/I of it.
+ */
+function meanRemovalFactor(panel: CountPanel): number {
+  let sum = 0;
+  let slices = 0;
+  for (let t = 0; t < panel.grid.count; t++) {
+    let total = 0;
+    let squares = 0;
+    for (const row of panel.instances) {
+      const n = row.n[t] ?? 0;
+      total += n;
+      squares += n * n;
+    }
+    if (total <= 0) continue;
+    const effective = (total * total) / squares;
+    if (effective <= 1) continue;
+    sum += effective / (effective - 1);
+    slices++;
+  }
+  return slices > 0 ? sum / slices : 1;
 }
 
 /**
