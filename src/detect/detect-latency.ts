@@ -13,6 +13,8 @@ import { buildResamplePlan } from './resample-plan.js';
 import type { ResamplePlan } from './resample-plan.js';
 import { blockCount, inflatedLogEffect, logEffectWithDf, runBootstrap } from './inference.js';
 import { differenceInDifferencesVariance, modelVariance } from './model-variance.js';
+import { findBaselineBreak } from './baseline-stability.js';
+import type { BaselineBreak } from './baseline-stability.js';
 import type { BootstrapSummary, LogEffect, SideInflation } from './inference.js';
 import { fitSerialCorrelation, varianceInflation } from './serial-correlation.js';
 import { beforeAfterRate, differenceInDifferencesRate } from './count-estimators.js';
@@ -48,7 +50,8 @@ export function detectLatencyShift(panel: HistogramPanel, spec: LatencySignalSpe
       ? differenceInDifferencesQuantiles(panel, spec.quantiles, plan.afterSlices)
       : beforeAfterQuantiles(panel, spec.quantiles),
   );
-  const context: QuantileContext = { panel, plan, settings, baseHist, afterHist, baseBySlice, treatBySlice, treatSlices, blocks };
+  const notes = designNotes(plan, tracks.length);
+  const context: QuantileContext = { panel, plan, settings, baseHist, afterHist, baseBySlice, treatBySlice, treatSlices, blocks, notes };
   const statistics: StatisticResult[] = [];
   const onsetPanels: (CountPanel | null)[] = [];
   spec.quantiles.forEach((q, j) => {
@@ -62,7 +65,7 @@ export function detectLatencyShift(panel: HistogramPanel, spec: LatencySignalSpe
     onsetPanels,
     minRelativeChange: spec.minRelativeChange,
     minAbsoluteChange: spec.minAbsoluteChange,
-    notes: designNotes(plan, tracks.length),
+    notes,
   };
 }
 
@@ -76,6 +79,8 @@ interface QuantileContext {
   readonly treatBySlice: Float64Array;
   readonly treatSlices: Int32Array;
   readonly blocks: { baseline: number; after: number };
+  /** Group notes collected while testing (e.g. a level shift in the baseline). */
+  readonly notes: string[];
 }
 
 function quantileStatistic(ctx: QuantileContext, q: number, quantiles: BootstrapSummary, j: number): { statistic: StatisticResult; onsetPanel: CountPanel | null } {
@@ -98,6 +103,8 @@ function quantileStatistic(ctx: QuantileContext, q: number, quantiles: Bootstrap
   const counts = exceedancePanel(panel, boundary);
   const inflation = sideInflation(counts, plan);
   const test = exceedanceTest(counts, ctx, inflation);
+  const breakNote = baselineBreakNote(panel.grid, test.baselineBreak);
+  if (breakNote !== null && !ctx.notes.includes(breakNote)) ctx.notes.push(breakNote);
   const effect = inflatedLogEffect(quantiles, j, inflation, ctx.blocks, settings.confidenceLevel);
   const values = contractValues(plan.design, baseline, after, Math.expm1(effect.estimate));
   const le = panel.bounds[boundary] ?? NaN;
@@ -130,7 +137,7 @@ function quantileStatistic(ctx: QuantileContext, q: number, quantiles: Bootstrap
   return { statistic, onsetPanel: counts };
 }
 
-function exceedanceTest(counts: CountPanel, ctx: QuantileContext, inflation: SideInflation): LogEffect {
+function exceedanceTest(counts: CountPanel, ctx: QuantileContext, inflation: SideInflation): LogEffect & { baselineBreak?: BaselineBreak } {
   return rateTest(counts, ctx.plan, inflation, ctx.blocks, ctx.settings.confidenceLevel);
 }
 
@@ -145,7 +152,7 @@ export function rateTest(
   inflation: SideInflation,
   blocks: { baseline: number; after: number },
   confidenceLevel: number,
-): LogEffect {
+): LogEffect & { baselineBreak?: BaselineBreak } {
   if (plan.design === 'difference-in-differences') {
     const point = new Float64Array(1);
     differenceInDifferencesRate(counts)(plan.baselineSlices, plan.afterSlices, point);
@@ -155,9 +162,18 @@ export function rateTest(
   }
   const point = new Float64Array(1);
   beforeAfterRate(counts)(plan.baselineSlices, plan.afterSlices, point);
-  const model = modelVariance(counts, BASE, TREAT);
+  const shift = findBaselineBreak(counts);
+  const model = modelVariance(counts, BASE, TREAT, shift === null ? {} : { baselineBreak: shift.slice });
   if (model === null) return logEffectWithDf(NaN, NaN, NaN, confidenceLevel);
-  return logEffectWithDf(point[0] ?? NaN, model.baseline + model.after, model.degreesOfFreedom, confidenceLevel);
+  const effect = logEffectWithDf(point[0] ?? NaN, model.baseline + model.after, model.degreesOfFreedom, confidenceLevel);
+  return shift === null ? effect : { ...effect, baselineBreak: shift };
+}
+
+/** A note for the report when a test found a level shift inside the baseline window. */
+export function baselineBreakNote(grid: CountPanel['grid'], shift: BaselineBreak | undefined): string | null {
+  if (shift === undefined) return null;
+  const at = new Date(grid.startMs + shift.slice * grid.sliceMs).toISOString();
+  return `baseline not stable: the rate changed ×${shift.rateRatio.toFixed(2)} at ${at}, before the upgrade; the variance was fitted around that level shift`;
 }
 
 /** Variance inflation of each side for slow per-instance drifts, fitted on the count panel. */

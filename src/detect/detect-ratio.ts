@@ -11,7 +11,7 @@ import { buildResamplePlan } from './resample-plan.js';
 import { blockCount } from './inference.js';
 import { sumsByState } from './count-estimators.js';
 import { perSliceRatios, secondOpinion } from './second-opinion.js';
-import { designNotes, rateTest, sideInflation, testName } from './detect-latency.js';
+import { baselineBreakNote, designNotes, rateTest, sideInflation, testName } from './detect-latency.js';
 import { contractValues, groupSeed } from './statistic.js';
 import type { DetectionSettings, GroupDetection, StatisticResult } from './statistic.js';
 
@@ -52,6 +52,8 @@ export function detectRatioShift(panel: CountPanel, spec: RatioSignalSpec, setti
   }
   const blocks = { baseline: blockCount(plan.baselineSlices.length, plan.baselineBlockLength), after: blockCount(plan.afterSlices.length, plan.afterBlockLength) };
   const effect = rateTest(panel, plan, sideInflation(panel, plan), blocks, settings.confidenceLevel);
+  const breakNote = baselineBreakNote(panel.grid, effect.baselineBreak);
+  if (breakNote !== null) notes.push(breakNote);
   const values = contractValues(plan.design, baseline, after, Math.expm1(effect.estimate));
   return result(
     {

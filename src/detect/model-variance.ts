@@ -35,6 +35,8 @@ export interface ModelVarianceOptions {
   readonly commonSeries?: Float64Array;
   /** Only these slices count on the after side (the slices the estimate uses). */
   readonly afterSlices?: Int32Array;
+  /** A level shift in the baseline at this slice: the baseline's deviations are taken from two levels. */
+  readonly baselineBreak?: number;
 }
 
 const NO_COMMON: SerialFit = { phi: 0, driftVariance: 0, noiseVariance: 0 };
@@ -54,7 +56,10 @@ interface SideSeries {
 export function modelVariance(panel: CountPanel, baselineState: number, afterState: number, options: ModelVarianceOptions = {}): ModelVariance | null {
   const rows = panel.instances.filter((_, r) => options.rows === undefined || options.rows.has(r));
   const afterMask = sliceMask(panel.grid.count, options.afterSlices);
-  const sides = [sideSeries(rows, baselineState, null, options.commonSeries), sideSeries(rows, afterState, afterMask, options.commonSeries)];
+  const sides = [
+    sideSeries(rows, baselineState, null, options.commonSeries, options.baselineBreak),
+    sideSeries(rows, afterState, afterMask, options.commonSeries),
+  ];
   if (sides.some((s) => s.events <= 0)) return null;
   demeanAcrossSides(sides);
   const own = pooledMoments(sides, false);
@@ -159,9 +164,12 @@ function sliceMask(count: number, slices: Int32Array | undefined): Uint8Array | 
   return mask;
 }
 
-function sideSeries(rows: CountPanel['instances'], state: number, mask: Uint8Array | null, common: Float64Array | undefined): SideSeries {
+function sideSeries(rows: CountPanel['instances'], state: number, mask: Uint8Array | null, common: Float64Array | undefined, split?: number): SideSeries {
   let y = 0;
   let total = 0;
+  const segmentY = [0, 0];
+  const segmentN = [0, 0];
+  const segment = (t: number): number => (split !== undefined && t >= split ? 1 : 0);
   const inSide = (row: CountPanel['instances'][number], t: number): boolean =>
     row.track.state[t] === state && (row.n[t] ?? 0) > 0 && (mask === null || mask[t] === 1);
   for (const row of rows) {
@@ -169,19 +177,25 @@ function sideSeries(rows: CountPanel['instances'], state: number, mask: Uint8Arr
       if (!inSide(row, t)) continue;
       y += row.y[t] ?? 0;
       total += row.n[t] ?? 0;
+      segmentY[segment(t)] = (segmentY[segment(t)] ?? 0) + (row.y[t] ?? 0);
+      segmentN[segment(t)] = (segmentN[segment(t)] ?? 0) + (row.n[t] ?? 0);
     }
   }
-  const rate = total > 0 ? y / total : 0;
+  // Deviations are taken from the level of the slice's segment (one segment unless the side has a break).
+  const levels = segmentY.map((sy, k) => ((segmentN[k] ?? 0) > 0 ? sy / (segmentN[k] ?? 1) : 0));
+  const rateAt = (t: number): number => levels[segment(t)] ?? 0;
   const x: Float64Array[] = [];
   const n: Float64Array[] = [];
   for (const row of rows) {
     const xs = new Float64Array(row.n.length).fill(NaN);
     const ns = new Float64Array(row.n.length);
     for (let t = 0; t < row.n.length; t++) {
+      const rate = rateAt(t);
       if (!inSide(row, t) || !(rate > 0)) continue;
       const exposure = row.n[t] ?? 0;
       xs[t] = (row.y[t] ?? 0) / (exposure * rate) - 1 - (common?.[t] ?? 0);
-      ns[t] = exposure;
+      // Weight n·R_segment/R̄: with two levels, Var(Y)/Y² = Var(Σ n·R_seg·x)/(Σ n·R_seg)².
+      ns[t] = (exposure * rate) / (y / total);
     }
     x.push(xs);
     n.push(ns);
