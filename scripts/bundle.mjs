@@ -14,6 +14,8 @@ await build({
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
+  // Native addons (and pg's optional native binding) load from node_modules at run time.
+  external: ['better-sqlite3', 'snappy', 'pg-native'],
   // Bundled CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __shiftguardRequire } from 'node:module'; const require = __shiftguardRequire(import.meta.url);" },
 });
