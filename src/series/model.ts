@@ -65,3 +65,30 @@ export function labelsKey(labels: Labels): string {
     .map((k) => `${k}=${JSON.stringify(labels[k])}`)
     .join(',');
 }
+
+/**
+ * How a pushed series' values accumulate: `cumulative` counters (Prometheus, OTLP cumulative sums
+ * and histograms: the store differences them, handling resets as `rate()` does), `delta` increments
+ * (OTLP delta temporality: each value is the increase since the previous point), or `gauge` values.
+ */
+export type Temporality = 'cumulative' | 'delta' | 'gauge';
+
+/**
+ * One series of a pushed batch, mapped at the ingest edge to Prometheus conventions: histograms as
+ * `<name>_bucket{le}` (cumulative over `le`), `_count` and `_sum`; monotonic sums as `<name>_total`.
+ */
+export interface IngestSeries {
+  readonly name: string;
+  readonly labels: Labels;
+  readonly temporality: Temporality;
+  /** Unix epoch milliseconds, one per value (not necessarily sorted). */
+  readonly timestampsMs: readonly number[];
+  readonly values: readonly number[];
+}
+
+/** What one push decoded to: the accepted series and counts of what was rejected, by reason. */
+export interface IngestBatch {
+  readonly series: IngestSeries[];
+  /** Rejected samples or data points by reason (e.g. `nan_value`, `unsupported_type`); never dropped silently. */
+  readonly rejected: ReadonlyMap<string, number>;
+}
