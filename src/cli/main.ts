@@ -30,7 +30,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         io.stdout.write(USAGE);
         return EXIT_OK;
       case 'serve':
-        throw new UsageError('"serve" is not available in this version yet (the service lands with the next release); use "analyze"');
+        return await (await import('./serve-command.js')).serveCommand(rest, io, packageVersion());
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

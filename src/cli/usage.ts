@@ -4,6 +4,7 @@ export const USAGE = `shiftguard: detect and attribute telemetry shifts after a 
 Usage:
   shiftguard analyze --upgrade U.json (--metrics F.om ... | --prometheus URL)
                      [--config C.yaml] [--format json|table|markdown] [--out FILE] [--quiet]
+  shiftguard serve [--config C.yaml]
   shiftguard demo [--out-dir DIR] [--format table|json|markdown] [--seed N]
   shiftguard upgrade diff --manifest M.json --inventory I.json
                      [--id ID] [--started-at RFC3339] [--out FILE]

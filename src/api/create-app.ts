@@ -1,0 +1,68 @@
+/**
+ * The hono application of `serve`: request ids, body limits, JSON errors, bearer-token roles,
+ * health and readiness, the service's own metrics, the OpenAPI document (generated from the same
+ * zod schemas that validate requests), and the resource routes.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { routePath } from 'hono/route';
+import { ApiError, errorBody } from './api-error.js';
+import type { TokenAuth } from './auth.js';
+import type { ServiceMetrics } from '../telemetry/service-metrics.js';
+import { mountUpgradeRoutes } from './routes/upgrade-routes.js';
+import type { UpgradeRouteDeps } from './routes/upgrade-routes.js';
+
+export interface AppDeps extends UpgradeRouteDeps {
+  readonly auth: TokenAuth;
+  readonly metrics: ServiceMetrics;
+  /** True when the service can serve (state store open). */
+  readonly ready: () => boolean;
+  /** Largest accepted JSON request body, bytes. */
+  readonly maxJsonBodyBytes: number;
+  readonly version: string;
+  /** Where unexpected errors go (a human must act on them). */
+  readonly logError: (message: string, error: unknown) => void;
+}
+
+/** Builds the app; no I/O happens until a request arrives. */
+export function createApp(deps: AppDeps): OpenAPIHono {
+  const app = new OpenAPIHono({
+    defaultHook: (result, c) => {
+      if (result.success) return undefined;
+      const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      return c.json(errorBody('invalid_request', issues.map((i) => `${i.path || '(body)'}: ${i.message}`).join('; '), { issues }), 400);
+    },
+  });
+  app.use('*', requestId());
+  app.use('*', async (c, next) => {
+    const stop = deps.metrics.httpDuration.startTimer();
+    await next();
+    const route = routePath(c);
+    stop({ route, method: c.req.method });
+    deps.metrics.httpRequests.inc({ route, method: c.req.method, code: String(c.res.status) });
+  });
+  app.use('/api/*', bodyLimit({ maxSize: deps.maxJsonBodyBytes, onError: (c) => c.json(errorBody('payload_too_large', `request body over ${deps.maxJsonBodyBytes} bytes`), 413) }));
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return c.json(errorBody(error.code, error.message, error.details), error.status);
+    // hono's own 4xx (e.g. a body that is not JSON) keep their status.
+    if (error instanceof HTTPException && error.status < 500) return c.json(errorBody('invalid_request', error.message), error.status);
+    deps.logError(`unhandled error on ${c.req.method} ${c.req.path}`, error);
+    return c.json(errorBody('internal', 'internal error; the request id is in the X-Request-Id header'), 500);
+  });
+  app.notFound((c) => c.json(errorBody('not_found', `no route ${c.req.method} ${c.req.path}`), 404));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok', version: deps.version }));
+  app.get('/readyz', (c) => (deps.ready() ? c.json({ status: 'ready' }) : c.json({ status: 'not ready' }, 503)));
+  app.get('/metrics', async (c) => c.body(await deps.metrics.registry.metrics(), 200, { 'Content-Type': deps.metrics.registry.contentType }));
+
+  mountUpgradeRoutes(app, deps);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'shiftguard', version: deps.version, description: 'Detects and attributes telemetry shifts after fleet upgrades (CONTRACT §6).' },
+  });
+  return app;
+}

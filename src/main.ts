@@ -1,0 +1,95 @@
+/**
+ * The one composition root of the service: builds every adapter from the validated configuration
+ * and hands them to the app. Nothing else in src/ constructs adapters for `serve`.
+ */
+import { serve } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import type { ShiftguardConfig } from './config/shiftguard-config.js';
+import { parseListenAddress } from './config/listen-address.js';
+import { createApp } from './api/create-app.js';
+import { tokenAuth } from './api/auth.js';
+import { ApiError } from './api/api-error.js';
+import { createMemoryUpgradeRegistry } from './api/upgrade-registry.js';
+import { createServiceMetrics } from './telemetry/service-metrics.js';
+import { PrometheusQueryError, createPrometheusMetricsSource } from './ingest/prometheus-api.js';
+import { runAnalysis } from './analysis/run-analysis.js';
+import type { MetricsSource } from './series/model.js';
+import type { Upgrade } from './upgrades/upgrade.js';
+
+/** A running service: its address and how to stop it gracefully. */
+export interface RunningService {
+  readonly url: string;
+  /** Stops accepting connections, lets in-flight requests finish, then releases resources. */
+  stop(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  readonly config: ShiftguardConfig;
+  readonly env: NodeJS.ProcessEnv;
+  readonly version: string;
+  readonly logger?: Logger;
+}
+
+/** Starts `serve` on the configured address. */
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const { config, env } = options;
+  const logger = options.logger ?? pino({ name: 'shiftguard', level: env['LOG_LEVEL'] ?? 'info' });
+  const metrics = createServiceMetrics();
+  const auth = tokenAuth(config.server.tokens, env);
+  for (const role of auth.unconfigured) logger.warn({ role }, `no token configured for role ${role}: its routes refuse every request`);
+  const source = pullSource(config);
+  const registry = createMemoryUpgradeRegistry();
+  const app = createApp({
+    auth,
+    registry,
+    metrics,
+    analyze: (upgrade) => analyzeWith(config, source, upgrade, metrics),
+    now: () => Date.now(),
+    ready: () => true,
+    maxJsonBodyBytes: 1 << 20,
+    version: options.version,
+    logError: (message, error) => logger.error({ err: error }, message),
+  });
+  const { host, port } = parseListenAddress(config.server.listen);
+  const server = await listen(app.fetch, host, port);
+  const address = server.address();
+  const boundPort = typeof address === 'object' && address !== null ? address.port : port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  logger.info({ url, source: config.prometheus.url === null ? 'none' : 'prometheus' }, 'shiftguard serving');
+  return {
+    url,
+    stop: async () => {
+      logger.info('shutting down: no new connections, finishing in-flight requests');
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      logger.info('stopped');
+    },
+  };
+}
+
+function pullSource(config: ShiftguardConfig): MetricsSource | null {
+  if (config.prometheus.url === null) return null;
+  return createPrometheusMetricsSource({ url: config.prometheus.url, timeoutMs: config.prometheus.timeoutMs });
+}
+
+async function analyzeWith(config: ShiftguardConfig, source: MetricsSource | null, upgrade: Upgrade, metrics: ReturnType<typeof createServiceMetrics>) {
+  if (source === null) throw new ApiError(503, 'no_metrics_source', 'no metrics source: set prometheus.url in the configuration');
+  const stop = metrics.analysisDuration.startTimer();
+  try {
+    const report = await runAnalysis({ config, upgrade, source });
+    stop({ outcome: 'ok' });
+    return report;
+  } catch (error) {
+    stop({ outcome: 'error' });
+    if (error instanceof PrometheusQueryError) throw new ApiError(502, 'metrics_source_error', error.message);
+    throw error;
+  }
+}
+
+function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, hostname, port }, () => resolve(server));
+    server.once('error', reject);
+  });
+}
