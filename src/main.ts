@@ -11,7 +11,8 @@ import { parseListenAddress } from './config/listen-address.js';
 import { createApp } from './api/create-app.js';
 import { tokenAuth } from './api/auth.js';
 import { ApiError } from './api/api-error.js';
-import { createMemoryUpgradeRegistry } from './api/upgrade-registry.js';
+import { createStoreUpgradeRegistry } from './api/upgrade-registry.js';
+import { openStateStore } from './store/open-state-store.js';
 import { createServiceMetrics } from './telemetry/service-metrics.js';
 import { PrometheusQueryError, createPrometheusMetricsSource } from './ingest/prometheus-api.js';
 import { runAnalysis } from './analysis/run-analysis.js';
@@ -40,14 +41,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const auth = tokenAuth(config.server.tokens, env);
   for (const role of auth.unconfigured) logger.warn({ role }, `no token configured for role ${role}: its routes refuse every request`);
   const source = pullSource(config);
-  const registry = createMemoryUpgradeRegistry();
+  const store = await openStateStore(config.store.url);
+  logger.info({ store: config.store.url.startsWith('sqlite:') ? config.store.url : 'postgres' }, 'state store open');
+  const registry = createStoreUpgradeRegistry(store, () => Date.now());
   const app = createApp({
     auth,
     registry,
     metrics,
     analyze: (upgrade) => analyzeWith(config, source, upgrade, metrics),
     now: () => Date.now(),
-    ready: () => true,
+    ready: () => store.ready(),
     maxJsonBodyBytes: 1 << 20,
     version: options.version,
     logError: (message, error) => logger.error({ err: error }, message),
@@ -63,6 +66,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     stop: async () => {
       logger.info('shutting down: no new connections, finishing in-flight requests');
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      await store.close();
       logger.info('stopped');
     },
   };

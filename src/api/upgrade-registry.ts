@@ -3,6 +3,9 @@
  * adapters satisfy it; the in-memory version here serves tests and a service without a database.
  */
 import type { Upgrade } from '../upgrades/upgrade.js';
+import { validateUpgrade } from '../upgrades/load-upgrade.js';
+import { StoreConflictError } from '../store/store-error.js';
+import type { AuditLog, UpgradeRecord, UpgradeStore } from '../store/state-store.js';
 
 /** A registered upgrade: the document as sent, its validated model, and when it was registered. */
 export interface RegisteredUpgrade {
@@ -29,5 +32,34 @@ export function createMemoryUpgradeRegistry(): UpgradeRegistry {
     },
     get: (id) => Promise.resolve(byId.get(id) ?? null),
     list: () => Promise.resolve([...byId.values()].sort((a, b) => b.registeredAtMs - a.registeredAtMs)),
+  };
+}
+
+/**
+ * The registry over the state store: upgrades persist across restarts, and each registration is
+ * written to the audit log.
+ */
+export function createStoreUpgradeRegistry(store: UpgradeStore & AuditLog, nowMs: () => number): UpgradeRegistry {
+  const toEntry = (record: UpgradeRecord): RegisteredUpgrade => ({
+    document: record.document,
+    upgrade: validateUpgrade(record.document, `stored upgrade ${record.id}`),
+    registeredAtMs: record.registeredAtMs,
+  });
+  return {
+    register: async (entry, actor) => {
+      try {
+        await store.putUpgrade({ id: entry.upgrade.id, document: entry.document, registeredAtMs: entry.registeredAtMs, status: 'monitoring' });
+      } catch (error) {
+        if (error instanceof StoreConflictError) return false;
+        throw error;
+      }
+      await store.appendAudit({ atMs: nowMs(), actor, action: 'upgrade.registered', subject: `upgrade/${entry.upgrade.id}`, details: {} });
+      return true;
+    },
+    get: async (id) => {
+      const record = await store.getUpgrade(id);
+      return record === null ? null : toEntry(record);
+    },
+    list: async () => (await store.listUpgrades()).map(toEntry).sort((a, b) => b.registeredAtMs - a.registeredAtMs),
   };
 }

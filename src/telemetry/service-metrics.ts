@@ -11,6 +11,10 @@ export interface ServiceMetrics {
   readonly httpDuration: Histogram<'route' | 'method'>;
   readonly analysisDuration: Histogram<'outcome'>;
   readonly upgrades: Gauge<'status'>;
+  readonly samplesIngested: Counter<'protocol'>;
+  readonly samplesRejected: Counter<'protocol' | 'reason'>;
+  readonly ingestRequestsFailed: Counter<'protocol' | 'status'>;
+  readonly ingestOverloaded: Counter<'protocol'>;
 }
 
 /** Creates the registry with the process metrics (`shiftguard_process_*`, `shiftguard_nodejs_*`). */
@@ -39,6 +43,30 @@ export function createServiceMetrics(): ServiceMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     }),
+    samplesIngested: new Counter({
+      name: 'shiftguard_samples_ingested_total',
+      help: 'Samples and data points accepted into the series store, by protocol.',
+      labelNames: ['protocol'],
+      registers: [registry],
+    }),
+    samplesRejected: new Counter({
+      name: 'shiftguard_samples_rejected_total',
+      help: 'Samples and data points rejected, by protocol and reason.',
+      labelNames: ['protocol', 'reason'],
+      registers: [registry],
+    }),
+    ingestRequestsFailed: new Counter({
+      name: 'shiftguard_ingest_requests_failed_total',
+      help: 'Push requests refused as a whole, by protocol and HTTP status.',
+      labelNames: ['protocol', 'status'],
+      registers: [registry],
+    }),
+    ingestOverloaded: new Counter({
+      name: 'shiftguard_ingest_overloaded_total',
+      help: 'Push requests answered 503 because of overload, by protocol.',
+      labelNames: ['protocol'],
+      registers: [registry],
+    }),
     upgrades: new Gauge({
       name: 'shiftguard_upgrades',
       help: 'Registered upgrades by status.',
@@ -46,4 +74,35 @@ export function createServiceMetrics(): ServiceMetrics {
       registers: [registry],
     }),
   };
+}
+
+/** What the store gauges read. */
+export interface StoreSize {
+  readonly seriesCount: number;
+  readonly bytes: number;
+}
+
+/** Registers `shiftguard_active_series` and `shiftguard_series_store_bytes`, read at scrape time. */
+export function registerStoreGauges(metrics: ServiceMetrics, store: StoreSize, memoryBudgetBytes: number): void {
+  new Gauge({
+    name: 'shiftguard_active_series',
+    help: 'Series held in the in-memory series store.',
+    registers: [metrics.registry],
+    collect() {
+      this.set(store.seriesCount);
+    },
+  });
+  new Gauge({
+    name: 'shiftguard_series_store_bytes',
+    help: 'Bytes held by the series store slice rings.',
+    registers: [metrics.registry],
+    collect() {
+      this.set(store.bytes);
+    },
+  });
+  new Gauge({
+    name: 'shiftguard_series_store_budget_bytes',
+    help: 'Memory budget of the series store; pushes are refused with 503 beyond it.',
+    registers: [metrics.registry],
+  }).set(memoryBudgetBytes);
 }

@@ -1,0 +1,66 @@
+/**
+ * Schema of the SQLite adapter, as an append-only list of migrations (see `migration.ts`). Times are
+ * INTEGER epoch ms; JSON payloads are TEXT. Tables are STRICT so a wrongly typed value is refused
+ * rather than coerced. Enumerations (statuses, verdicts) are checked by the store's code, not by CHECK
+ * constraints, so a later status needs no table rebuild.
+ */
+import type { Migration } from './migration.js';
+
+const initial = `
+CREATE TABLE upgrades (
+  id TEXT PRIMARY KEY,
+  document TEXT NOT NULL,
+  registered_at_ms INTEGER NOT NULL,
+  status TEXT NOT NULL
+) STRICT;
+CREATE INDEX upgrades_registered ON upgrades (registered_at_ms, id);
+
+CREATE TABLE findings (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  upgrade_id TEXT NOT NULL REFERENCES upgrades (id),
+  signal TEXT NOT NULL,
+  labels TEXT NOT NULL,
+  labels_key TEXT NOT NULL,
+  verdict TEXT NOT NULL,
+  statistics TEXT NOT NULL,
+  suspects TEXT NOT NULL,
+  opened_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL,
+  resolved_at_ms INTEGER
+) STRICT;
+CREATE UNIQUE INDEX findings_open_key ON findings (upgrade_id, signal, labels_key) WHERE resolved_at_ms IS NULL;
+CREATE INDEX findings_upgrade ON findings (upgrade_id, id);
+
+CREATE TABLE decisions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  upgrade_id TEXT NOT NULL REFERENCES upgrades (id),
+  flag TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  proposal TEXT NOT NULL,
+  status TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  approved_by TEXT,
+  leader_epoch INTEGER NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL,
+  version INTEGER NOT NULL
+) STRICT;
+CREATE INDEX decisions_upgrade ON decisions (upgrade_id, id);
+CREATE INDEX decisions_status ON decisions (status, id);
+
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  details TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+`;
+
+/** Every SQLite migration, oldest first; append new versions at the end, never edit released ones. */
+export const SQLITE_MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial-schema', sql: initial }];
