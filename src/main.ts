@@ -13,10 +13,12 @@ import { tokenAuth } from './api/auth.js';
 import { ApiError } from './api/api-error.js';
 import { createStoreUpgradeRegistry } from './api/upgrade-registry.js';
 import { openStateStore } from './store/open-state-store.js';
-import { createServiceMetrics } from './telemetry/service-metrics.js';
+import { createServiceMetrics, registerStoreGauges } from './telemetry/service-metrics.js';
 import { PrometheusQueryError, createPrometheusMetricsSource } from './ingest/prometheus-api.js';
 import { runAnalysis } from './analysis/run-analysis.js';
 import type { MetricsSource } from './series/model.js';
+import { createSeriesStore } from './series/series-store.js';
+import type { SeriesStore } from './series/series-store.js';
 import type { Upgrade } from './upgrades/upgrade.js';
 
 /** A running service: its address and how to stop it gracefully. */
@@ -44,11 +46,19 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const store = await openStateStore(config.store.url);
   logger.info({ store: config.store.url.startsWith('sqlite:') ? config.store.url : 'postgres' }, 'state store open');
   const registry = createStoreUpgradeRegistry(store, () => Date.now());
+  const series = createSeriesStore({ sliceMs: config.windows.sliceMs, retentionMs: retentionMs(config), maxSeries: INGEST.maxSeries });
+  registerStoreGauges(metrics, series, INGEST.memoryBudgetBytes);
   const app = createApp({
     auth,
     registry,
     metrics,
-    analyze: (upgrade) => analyzeWith(config, source, upgrade, metrics),
+    analyze: (upgrade) => analyzeWith(config, preferPushed(series, source), upgrade, metrics),
+    ingest: {
+      store: series,
+      limits: INGEST,
+      labels: config.labels,
+      now: () => Date.now(),
+    },
     now: () => Date.now(),
     ready: () => store.ready(),
     maxJsonBodyBytes: 1 << 20,
@@ -72,13 +82,40 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   };
 }
 
+/** Limits of push ingest (defaults; body sizes as Prometheus' and the OTel collector's receivers use). */
+const INGEST = {
+  maxBodyBytes: 16 << 20,
+  maxDecodedBytes: 64 << 20,
+  maxInFlight: 32,
+  memoryBudgetBytes: 512 << 20,
+  maxSeries: 500_000,
+} as const;
+
+/** Pushed data is kept for the baseline and after windows, the settle time and an hour of margin. */
+function retentionMs(config: ShiftguardConfig): number {
+  return config.windows.baselineMs + config.windows.settleMs + config.windows.afterMs + 3_600_000;
+}
+
+/**
+ * The analysis source: pushed data from the series store when it holds any of the series asked
+ * for, else the Prometheus pull source (when configured).
+ */
+function preferPushed(store: SeriesStore, pull: MetricsSource | null): MetricsSource {
+  return {
+    read: async (request) => {
+      const pushed = await store.read(request);
+      if (pushed.series.length > 0 || pull === null) return pushed;
+      return pull.read(request);
+    },
+  };
+}
+
 function pullSource(config: ShiftguardConfig): MetricsSource | null {
   if (config.prometheus.url === null) return null;
   return createPrometheusMetricsSource({ url: config.prometheus.url, timeoutMs: config.prometheus.timeoutMs });
 }
 
-async function analyzeWith(config: ShiftguardConfig, source: MetricsSource | null, upgrade: Upgrade, metrics: ReturnType<typeof createServiceMetrics>) {
-  if (source === null) throw new ApiError(503, 'no_metrics_source', 'no metrics source: set prometheus.url in the configuration');
+async function analyzeWith(config: ShiftguardConfig, source: MetricsSource, upgrade: Upgrade, metrics: ReturnType<typeof createServiceMetrics>) {
   const stop = metrics.analysisDuration.startTimer();
   try {
     const report = await runAnalysis({ config, upgrade, source });

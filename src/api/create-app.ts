@@ -13,6 +13,8 @@ import type { TokenAuth } from './auth.js';
 import type { ServiceMetrics } from '../telemetry/service-metrics.js';
 import { mountUpgradeRoutes } from './routes/upgrade-routes.js';
 import type { UpgradeRouteDeps } from './routes/upgrade-routes.js';
+import { mountIngestRoutes } from './routes/ingest-routes.js';
+import type { IngestRouteDeps } from './routes/ingest-routes.js';
 
 export interface AppDeps extends UpgradeRouteDeps {
   readonly auth: TokenAuth;
@@ -24,6 +26,8 @@ export interface AppDeps extends UpgradeRouteDeps {
   readonly version: string;
   /** Where unexpected errors go (a human must act on them). */
   readonly logError: (message: string, error: unknown) => void;
+  /** Push ingest (remote-write, OTLP); absent: no push endpoints. */
+  readonly ingest?: Omit<IngestRouteDeps, 'auth' | 'metrics'>;
 }
 
 /** Builds the app; no I/O happens until a request arrives. */
@@ -43,7 +47,10 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     stop({ route, method: c.req.method });
     deps.metrics.httpRequests.inc({ route, method: c.req.method, code: String(c.res.status) });
   });
-  app.use('/api/*', bodyLimit({ maxSize: deps.maxJsonBodyBytes, onError: (c) => c.json(errorBody('payload_too_large', `request body over ${deps.maxJsonBodyBytes} bytes`), 413) }));
+  // JSON resources get a small body limit; the push endpoints enforce their own.
+  const jsonLimit = bodyLimit({ maxSize: deps.maxJsonBodyBytes, onError: (c) => c.json(errorBody('payload_too_large', `request body over ${deps.maxJsonBodyBytes} bytes`), 413) });
+  app.use('/api/v1/upgrades', jsonLimit);
+  app.use('/api/v1/upgrades/*', jsonLimit);
   app.onError((error, c) => {
     if (error instanceof ApiError) return c.json(errorBody(error.code, error.message, error.details), error.status);
     // hono's own 4xx (e.g. a body that is not JSON) keep their status.
@@ -58,6 +65,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.get('/metrics', async (c) => c.body(await deps.metrics.registry.metrics(), 200, { 'Content-Type': deps.metrics.registry.contentType }));
 
   mountUpgradeRoutes(app, deps);
+  if (deps.ingest) mountIngestRoutes(app, { ...deps.ingest, auth: deps.auth, metrics: deps.metrics });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

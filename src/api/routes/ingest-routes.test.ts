@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import snappy from 'snappy';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../create-app.js';
+import { tokenAuth } from '../auth.js';
+import { createMemoryUpgradeRegistry } from '../upgrade-registry.js';
+import { createServiceMetrics } from '../../telemetry/service-metrics.js';
+import { createSeriesStore } from '../../series/series-store.js';
+import { decodeRemoteWrite } from '../../ingest/remote-write/decode-remote-write.js';
+import { decodeOtlpMetrics } from '../../ingest/otlp/index.js';
+
+const TOKENS = { viewer: { env: 'V' }, operator: { env: 'O' }, ingest: { env: 'I' } };
+const ENV = { V: 'v', O: 'o', I: 'i' };
+const fixture = (path: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../../test/fixtures/${path}`, import.meta.url)));
+const REMOTE_WRITE = fixture('remote-write/prometheus-2.42.bin');
+const OTLP_PROTOBUF = fixture('otlp/sdk-cumulative.binpb');
+const OTLP_JSON = fixture('otlp/sdk-delta.json');
+
+/** The fixtures' capture time (their newest sample): the test clock, so retention never expires them. */
+const CAPTURED_AT_MS = Math.max(
+  ...decodeRemoteWrite(REMOTE_WRITE, { contentType: 'application/x-protobuf', contentEncoding: 'snappy' }, { maxDecodedBytes: 1 << 26 }).series.flatMap((s) => [...s.timestampsMs]),
+  ...decodeOtlpMetrics(OTLP_PROTOBUF, { contentType: 'application/x-protobuf' }, { maxDecodedBytes: 1 << 26, labels: { instance: 'instance', service: 'service' } }).batch.series.flatMap((s) => [...s.timestampsMs]),
+);
+
+function makeApp(limits: Partial<{ maxInFlight: number; memoryBudgetBytes: number; maxDecodedBytes: number }> = {}) {
+  const store = createSeriesStore({ sliceMs: 60_000, retentionMs: 7 * 86_400_000, maxSeries: 100_000 });
+  const metrics = createServiceMetrics();
+  const app = createApp({
+    auth: tokenAuth(TOKENS, ENV),
+    registry: createMemoryUpgradeRegistry(),
+    metrics,
+    analyze: () => Promise.reject(new Error('not used')),
+    now: () => CAPTURED_AT_MS,
+    ready: () => true,
+    maxJsonBodyBytes: 1 << 20,
+    version: 'test',
+    logError: () => undefined,
+    ingest: {
+      store,
+      limits: { maxBodyBytes: 8 << 20, maxDecodedBytes: limits.maxDecodedBytes ?? 32 << 20, maxInFlight: limits.maxInFlight ?? 8, memoryBudgetBytes: limits.memoryBudgetBytes ?? 1 << 30 },
+      labels: { instance: 'instance', service: 'service' },
+      now: () => CAPTURED_AT_MS,
+    },
+  });
+  return { app, store, metrics };
+}
+
+const remoteWrite = (body: Uint8Array, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  body,
+  headers: {
+    Authorization: 'Bearer i',
+    'Content-Type': 'application/x-protobuf',
+    'Content-Encoding': 'snappy',
+    'X-Prometheus-Remote-Write-Version': '0.1.0',
+    ...headers,
+  },
+});
+
+describe('POST /api/v1/write (remote-write 1.0)', () => {
+  it('accepts a payload captured from Prometheus 2.42 and stores its series', async () => {
+    const { app, store, metrics } = makeApp();
+    const response = await app.request('/api/v1/write', remoteWrite(REMOTE_WRITE));
+    expect(response.status).toBe(204);
+    expect(store.seriesCount).toBeGreaterThan(0);
+    expect(await metrics.registry.getSingleMetricAsString('shiftguard_samples_ingested_total')).toMatch(/protocol="remote_write"\} [1-9]/);
+  });
+
+  it('answers 401 without a token and 403 with a viewer token', async () => {
+    const { app } = makeApp();
+    expect((await app.request('/api/v1/write', { method: 'POST', body: REMOTE_WRITE })).status).toBe(401);
+    expect((await app.request('/api/v1/write', remoteWrite(REMOTE_WRITE, { Authorization: 'Bearer v' }))).status).toBe(403);
+  });
+
+  it('refuses malformed input with the documented status and keeps serving', async () => {
+    const { app } = makeApp();
+    const truncated = REMOTE_WRITE.subarray(0, Math.floor(REMOTE_WRITE.length / 2));
+    expect((await app.request('/api/v1/write', remoteWrite(truncated))).status).toBe(400);
+    const badProtobuf = new Uint8Array(snappy.compressSync(Buffer.from([0x0f, 0xff, 0xff, 0xff])));
+    expect((await app.request('/api/v1/write', remoteWrite(badProtobuf))).status).toBe(400);
+    expect((await app.request('/api/v1/write', remoteWrite(REMOTE_WRITE, { 'Content-Type': 'text/plain' }))).status).toBe(415);
+    // A snappy block that declares a 4 GiB decoded size (uint32 varint 2^32 − 1) must be refused before decompressing.
+    const bomb = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 0x00]);
+    expect((await app.request('/api/v1/write', remoteWrite(bomb))).status).toBe(413);
+    expect((await app.request('/healthz')).status).toBe(200);
+    expect((await app.request('/api/v1/write', remoteWrite(REMOTE_WRITE))).status).toBe(204);
+  });
+
+  it('answers 503 with Retry-After when the store is over its memory budget', async () => {
+    const { app } = makeApp({ memoryBudgetBytes: 0 });
+    const response = await app.request('/api/v1/write', remoteWrite(REMOTE_WRITE));
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+  });
+});
+
+describe('POST /v1/metrics (OTLP/HTTP)', () => {
+  it('accepts protobuf from the real SDK and answers in protobuf', async () => {
+    const { app, store } = makeApp();
+    const response = await app.request('/v1/metrics', { method: 'POST', body: OTLP_PROTOBUF, headers: { Authorization: 'Bearer i', 'Content-Type': 'application/x-protobuf' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/x-protobuf');
+    expect(store.seriesCount).toBeGreaterThan(0);
+  });
+
+  it('accepts gzipped JSON and answers in JSON', async () => {
+    const { app, store } = makeApp();
+    const response = await app.request('/v1/metrics', {
+      method: 'POST',
+      body: new Uint8Array(gzipSync(OTLP_JSON)),
+      headers: { Authorization: 'Bearer i', 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/application\/json/);
+    expect(store.seriesCount).toBeGreaterThan(0);
+  });
+
+  it('answers 400 for JSON with wrong types, 415 for an unknown type, 413 for a gzip bomb, and keeps serving', async () => {
+    const { app } = makeApp({ maxDecodedBytes: 1 << 20 });
+    const headers = { Authorization: 'Bearer i', 'Content-Type': 'application/json' };
+    const wrong = JSON.stringify({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'x', gauge: { dataPoints: [{ asDouble: 'abc', timeUnixNano: '1' }] } }] }] }] });
+    const bad = await app.request('/v1/metrics', { method: 'POST', body: wrong, headers });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/asDouble/);
+    expect((await app.request('/v1/metrics', { method: 'POST', body: '{}', headers: { ...headers, 'Content-Type': 'text/csv' } })).status).toBe(415);
+    const bomb = new Uint8Array(gzipSync(Buffer.alloc(8 << 20)));
+    expect((await app.request('/v1/metrics', { method: 'POST', body: bomb, headers: { ...headers, 'Content-Encoding': 'gzip' } })).status).toBe(413);
+    expect((await app.request('/v1/metrics', { method: 'POST', body: OTLP_PROTOBUF, headers: { ...headers, 'Content-Type': 'application/x-protobuf' } })).status).toBe(200);
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * Push ingest (ingest role): Prometheus remote-write 1.0 at `POST /api/v1/write` and OTLP/HTTP
+ * metrics at `POST /v1/metrics`. Decoders map the wire formats to the one ingest model at the edge;
+ * the series store keeps what detection needs. Status codes are what senders expect: 400 malformed
+ * (never retried), 413 over a limit, 415 unknown type or encoding, 503 with `Retry-After` when
+ * overloaded (not 429: Prometheus drops data on 429 by default). Every rejected sample is counted.
+ */
+import type { Context } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { IngestError } from '../../ingest/ingest-error.js';
+import { decodeRemoteWrite } from '../../ingest/remote-write/decode-remote-write.js';
+import { decodeOtlpMetrics, encodeOtlpErrorStatus, encodeOtlpResponse } from '../../ingest/otlp/index.js';
+import { createMetricTypeMemory } from '../../ingest/remote-write/remote-write-temporality.js';
+import type { IngestBatch } from '../../series/model.js';
+import type { SeriesStore } from '../../series/series-store.js';
+import type { ServiceMetrics } from '../../telemetry/service-metrics.js';
+import { errorBody } from '../api-error.js';
+import { requireRole } from '../auth.js';
+import type { TokenAuth } from '../auth.js';
+
+export interface IngestLimits {
+  /** Largest accepted request body as sent (compressed), bytes. */
+  readonly maxBodyBytes: number;
+  /** Largest accepted decoded body, bytes (checked before decompressing where the format allows). */
+  readonly maxDecodedBytes: number;
+  /** Most pushes decoded at once; beyond that the service answers 503 with Retry-After. */
+  readonly maxInFlight: number;
+  /** Store size beyond which pushes are refused with 503 (bytes). */
+  readonly memoryBudgetBytes: number;
+}
+
+export interface IngestRouteDeps {
+  readonly auth: TokenAuth;
+  readonly store: SeriesStore;
+  readonly metrics: ServiceMetrics;
+  readonly limits: IngestLimits;
+  readonly labels: { readonly instance: string; readonly service: string };
+  readonly now: () => number;
+}
+
+type Protocol = 'remote_write' | 'otlp';
+
+/** Mounts the two push endpoints. */
+export function mountIngestRoutes(app: OpenAPIHono, deps: IngestRouteDeps): void {
+  let inFlight = 0;
+  // Prometheus sends metric metadata (TYPE) in requests of its own: remember it across requests.
+  const metricTypes = createMetricTypeMemory(100_000);
+  const guarded = (protocol: Protocol, handle: (c: Context, body: Uint8Array) => Promise<Response>) => async (c: Context) => {
+    if (inFlight >= deps.limits.maxInFlight || deps.store.bytes >= deps.limits.memoryBudgetBytes) {
+      deps.metrics.ingestOverloaded.inc({ protocol });
+      return c.json(errorBody('overloaded', 'too many pushes in flight or the series store is at its memory budget; retry later'), 503, { 'Retry-After': '5' });
+    }
+    const declared = Number(c.req.header('content-length') ?? NaN);
+    if (declared > deps.limits.maxBodyBytes) return c.json(errorBody('payload_too_large', `body of ${declared} bytes is over ${deps.limits.maxBodyBytes}`), 413);
+    inFlight++;
+    try {
+      const body = new Uint8Array(await c.req.arrayBuffer());
+      if (body.length > deps.limits.maxBodyBytes) return c.json(errorBody('payload_too_large', `body of ${body.length} bytes is over ${deps.limits.maxBodyBytes}`), 413);
+      return await handle(c, body);
+    } catch (error) {
+      if (!(error instanceof IngestError)) throw error;
+      deps.metrics.ingestRequestsFailed.inc({ protocol, status: String(error.status) });
+      const headers: Record<string, string> = error.status === 503 ? { 'Retry-After': '5' } : {};
+      if (protocol === 'otlp') {
+        // OTLP wants a google.rpc.Status body in the request's encoding (its JSON form also carries {"error":…}).
+        const status = encodeOtlpErrorStatus(error, c.req.header('content-type'));
+        return c.body(status.body as never, error.status, { ...headers, 'Content-Type': status.contentType });
+      }
+      return c.json(errorBody(error.code, error.message), error.status, headers);
+    } finally {
+      inFlight--;
+    }
+  };
+
+  app.post(
+    '/api/v1/write',
+    requireRole(deps.auth, 'ingest'),
+    guarded('remote_write', async (c, body) => {
+      const batch = decodeRemoteWrite(
+        body,
+        {
+          contentType: c.req.header('content-type'),
+          contentEncoding: c.req.header('content-encoding'),
+          remoteWriteVersion: c.req.header('x-prometheus-remote-write-version'),
+        },
+        { maxDecodedBytes: deps.limits.maxDecodedBytes },
+        metricTypes,
+      );
+      store(deps, 'remote_write', batch);
+      return c.body(null, 204);
+    }),
+  );
+
+  app.post(
+    '/v1/metrics',
+    requireRole(deps.auth, 'ingest'),
+    guarded('otlp', async (c, body) => {
+      const contentType = c.req.header('content-type');
+      const result = decodeOtlpMetrics(body, { contentType, contentEncoding: c.req.header('content-encoding') }, { maxDecodedBytes: deps.limits.maxDecodedBytes, labels: deps.labels });
+      // The store's rejections include the decoder's (batch.rejected) plus its own (limits, order).
+      const outcome = store(deps, 'otlp', result.batch);
+      const rejected = [...outcome.values()].reduce((a, b) => a + b, 0);
+      const message = rejected > result.rejectedDataPoints ? describeRejections(outcome) : result.errorMessage;
+      const response = encodeOtlpResponse({ rejectedDataPoints: rejected, ...(rejected > 0 && message !== undefined ? { errorMessage: message } : {}) }, contentType);
+      return c.body(response.body as never, 200, { 'Content-Type': response.contentType });
+    }),
+  );
+}
+
+/** Puts a decoded batch in the store and counts what was accepted and rejected. */
+function store(deps: IngestRouteDeps, protocol: Protocol, batch: IngestBatch): Map<string, number> {
+  const outcome = deps.store.ingest(batch, deps.now());
+  deps.metrics.samplesIngested.inc({ protocol }, outcome.acceptedSamples);
+  for (const [reason, n] of outcome.rejected) deps.metrics.samplesRejected.inc({ protocol, reason }, n);
+  return outcome.rejected;
+}
+
+function describeRejections(rejected: ReadonlyMap<string, number>): string {
+  return [...rejected].map(([reason, n]) => `${n} ${reason}`).join(', ');
+}

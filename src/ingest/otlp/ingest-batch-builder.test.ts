@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { IngestBatchBuilder, pointLabels } from './ingest-batch-builder.js';
+
+describe('pointLabels', () => {
+  it('gives equal label sets one key whatever the order, and values cannot imitate separators', () => {
+    expect(pointLabels({ a: '1', b: '2' }).key).toBe(pointLabels({ b: '2', a: '1' }).key);
+    expect(pointLabels({ a: '1,b=1:x' }).key).not.toBe(pointLabels({ a: '1', b: 'x' }).key);
+    expect(pointLabels({ a: '' }).key).not.toBe(pointLabels({}).key);
+  });
+});
+
+describe('IngestBatchBuilder', () => {
+  it('appends samples of one series in order and keeps series apart by name, labels, temporality and le', () => {
+    const builder = new IngestBatchBuilder();
+    const point = pointLabels({ service: 'gw' });
+    builder.group('x_total', point, 'cumulative').add(1, 10);
+    builder.group('x_total', pointLabels({ service: 'gw' }), 'cumulative').add(2, 12);
+    builder.group('x_total', point, 'delta').add(1, 3);
+    const buckets = builder.group('h_bucket', point, 'cumulative');
+    buckets.add(1, 4, '0.5');
+    buckets.add(1, 5, '+Inf');
+    builder.accept();
+    const { batch, rejectedDataPoints, errorMessage } = builder.build();
+    expect(batch.series).toEqual([
+      { name: 'x_total', labels: { service: 'gw' }, temporality: 'cumulative', timestampsMs: [1, 2], values: [10, 12] },
+      { name: 'x_total', labels: { service: 'gw' }, temporality: 'delta', timestampsMs: [1], values: [3] },
+      { name: 'h_bucket', labels: { service: 'gw', le: '0.5' }, temporality: 'cumulative', timestampsMs: [1], values: [4] },
+      { name: 'h_bucket', labels: { service: 'gw', le: '+Inf' }, temporality: 'cumulative', timestampsMs: [1], values: [5] },
+    ]);
+    expect(rejectedDataPoints).toBe(0);
+    expect(errorMessage).toBeUndefined();
+  });
+
+  it('sums rejections by reason and names the first metric of each in the message', () => {
+    const builder = new IngestBatchBuilder();
+    builder.reject('missing_timestamp', 'a');
+    builder.reject('missing_timestamp', 'b', 2);
+    builder.reject('summary_unsupported', 'c', 0);
+    builder.accept();
+    const result = builder.build();
+    expect(result.rejectedDataPoints).toBe(3);
+    expect(Object.fromEntries(result.batch.rejected)).toEqual({ missing_timestamp: 3 });
+    expect(result.errorMessage).toBe('rejected 3 of 4 data points; missing_timestamp: 3 (first in metric "a": timeUnixNano is missing or 0)');
+  });
+});
