@@ -4,10 +4,8 @@
  * loopback port, and read back through the API reader; per-slice counter increments must agree with
  * those computed from the same file through the file parser.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,6 +17,8 @@ import { labelsKey } from '../../src/series/model.js';
 import type { MetricsData, RawSeries, SeriesRequest } from '../../src/series/model.js';
 import { unusedPort } from '../fixtures/ingest/canned-http-server.js';
 import { writeOpenMetrics } from '../fixtures/ingest/openmetrics-generator.js';
+import { startPrometheus } from '../support/prometheus-process.js';
+import type { PrometheusProcess } from '../support/prometheus-process.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const PROMTOOL = '/usr/bin/promtool';
@@ -35,7 +35,7 @@ describe.skipIf(!available)('Prometheus API reader against a real Prometheus 2.4
   let dir = '';
   let omPath = '';
   let url = '';
-  let prometheus: ChildProcess | undefined;
+  let prometheus: PrometheusProcess | undefined;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'shiftguard-prom-'));
@@ -45,17 +45,12 @@ describe.skipIf(!available)('Prometheus API reader against a real Prometheus 2.4
     await promisify(execFile)(PROMTOOL, ['tsdb', 'create-blocks-from', 'openmetrics', omPath, tsdb]);
     const config = join(dir, 'prometheus.yml');
     writeFileSync(config, 'global:\n  scrape_interval: 15s\nscrape_configs: []\n');
-    const port = await unusedPort();
-    url = `http://127.0.0.1:${port}/`;
-    const log = openSync(join(dir, 'prometheus.log'), 'w');
-    const args = [`--config.file=${config}`, `--storage.tsdb.path=${tsdb}`, '--storage.tsdb.retention.time=100y', `--web.listen-address=127.0.0.1:${port}`];
-    prometheus = spawn(PROMETHEUS, args, { stdio: ['ignore', log, log] });
-    closeSync(log);
-    await waitUntilReady(url, prometheus, join(dir, 'prometheus.log'));
+    prometheus = await startPrometheus({ binary: PROMETHEUS, configPath: config, dir, tsdbPath: tsdb, extraArgs: ['--storage.tsdb.retention.time=100y'] });
+    url = `${prometheus.url}/`;
   });
 
   afterAll(async () => {
-    if (prometheus !== undefined) await stop(prometheus);
+    await prometheus?.stop();
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
@@ -124,27 +119,3 @@ function match(data: MetricsData, s: RawSeries): RawSeries {
   return found;
 }
 
-/** Polls `/-/ready` (bounded: 150 tries, 200 ms apart); fails early with the log if Prometheus exits. */
-async function waitUntilReady(url: string, child: ChildProcess, logPath: string): Promise<void> {
-  for (let attempt = 0; attempt < 150; attempt++) {
-    if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}:\n${readFileSync(logPath, 'utf8')}`);
-    try {
-      const response = await fetch(`${url}-/ready`, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`prometheus at ${url} did not become ready:\n${readFileSync(logPath, 'utf8')}`);
-}
-
-/** Stops the Prometheus started by this test: SIGTERM, then SIGKILL if it has not exited within 10 s. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}

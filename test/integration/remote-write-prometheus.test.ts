@@ -18,8 +18,8 @@ import { startCaptureServer } from '../fixtures/remote-write/remote-write-captur
 import type { CaptureServer, CapturedWrite } from '../fixtures/remote-write/remote-write-capture-server.js';
 import { startDemoExporter } from '../fixtures/remote-write/demo-exporter.js';
 import type { DemoExporter } from '../fixtures/remote-write/demo-exporter.js';
-import { startPrometheus } from '../fixtures/remote-write/prometheus-process.js';
-import type { PrometheusProcess } from '../fixtures/remote-write/prometheus-process.js';
+import { startPrometheus } from '../support/prometheus-process.js';
+import type { PrometheusProcess } from '../support/prometheus-process.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const available = existsSync(PROMETHEUS);
@@ -46,7 +46,7 @@ describe.skipIf(!available)('remote-write 1.0 decoding of a real Prometheus 2.42
     capture = await startCaptureServer();
     const config = join(dir, 'prometheus.yml');
     writeFileSync(config, prometheusConfig(exporter.target, capture.writeUrl));
-    prometheus = await startPrometheus(PROMETHEUS, config, dir);
+    prometheus = await startPrometheus({ binary: PROMETHEUS, configPath: config, dir });
     await waitFor(() => enoughData(capture as CaptureServer), `remote writes with metadata and 3 scrapes of demo_requests_total (log: ${prometheus.logPath})`);
   });
 
