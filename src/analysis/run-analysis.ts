@@ -7,6 +7,7 @@ import type { MetricsSource, RawSeries } from '../series/model.js';
 import type { ShiftguardConfig } from '../config/shiftguard-config.js';
 import type { Upgrade } from '../upgrades/upgrade.js';
 import { resolveRollout } from '../upgrades/resolve-rollout.js';
+import { instanceServicesOf } from '../upgrades/build-info-history.js';
 import type { RolloutPlan } from '../upgrades/resolve-rollout.js';
 import { analysisGrid, afterSpan } from '../detect/windows.js';
 import type { AnalysisWindows, InstanceRollout } from '../detect/windows.js';
@@ -48,7 +49,9 @@ export async function runAnalysis(request: AnalysisRequest): Promise<Report> {
   });
   progress(`read ${data.series.length} series; resolving rollouts`);
   const byName = indexByName(data.series);
+  const instanceServices = instanceServicesOf(data.series, config.labels.instance, config.labels.service);
   const plan = resolveRollout(upgrade, {
+    instanceServices,
     buildInfo: config.buildInfo ? (byName.get(config.buildInfo.metric) ?? []) : [],
     buildInfoConfig: config.buildInfo,
     sliceMs: config.windows.sliceMs,
@@ -70,6 +73,7 @@ export async function runAnalysis(request: AnalysisRequest): Promise<Report> {
     settings: detectionSettings(config),
     stats,
     warnings,
+    instanceServices,
   };
   const groups: AnalysedGroup[] = [];
   for (const signal of config.signals) {

@@ -38,6 +38,8 @@ export interface GroupContext {
   readonly settings: DetectionSettings;
   readonly stats: GroupingStats;
   readonly warnings: string[];
+  /** Service label values seen per instance, over every series read. */
+  readonly instanceServices: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** Detects shifts in every group of `signal`. */
@@ -103,14 +105,7 @@ function rolloutOf(group: SeriesGroup, ctx: GroupContext): GroupRollout {
 /** When `by` has no service label, the group's service is the one its instances' series carry, if unique. */
 function serviceOfInstances(group: SeriesGroup, ctx: GroupContext): string | undefined {
   const services = new Set<string>();
-  for (const list of ctx.series.values()) {
-    for (const s of list) {
-      const instance = s.labels[ctx.instanceLabel];
-      const service = s.labels[ctx.serviceLabel];
-      if (instance !== undefined && service !== undefined && group.instances.has(instance)) services.add(service);
-    }
-    if (services.size > 1) return undefined;
-  }
+  for (const instance of group.instances.keys()) for (const service of ctx.instanceServices.get(instance) ?? []) services.add(service);
   return services.size === 1 ? [...services][0] : undefined;
 }
 
