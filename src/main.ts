@@ -12,6 +12,7 @@ import { createApp } from './api/create-app.js';
 import { tokenAuth } from './api/auth.js';
 import { ApiError } from './api/api-error.js';
 import { createStoreUpgradeRegistry } from './api/upgrade-registry.js';
+import { recordFindings } from './api/record-findings.js';
 import { openStateStore } from './store/open-state-store.js';
 import { createServiceMetrics, registerStoreGauges } from './telemetry/service-metrics.js';
 import { PrometheusQueryError, createPrometheusMetricsSource } from './ingest/prometheus-api.js';
@@ -52,7 +53,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     auth,
     registry,
     metrics,
-    analyze: (upgrade) => analyzeWith(config, preferPushed(series, source), upgrade, metrics),
+    analyze: async (upgrade) => {
+      const report = await analyzeWith(config, preferPushed(series, source), upgrade, metrics);
+      await recordFindings(store, upgrade.id, report, Date.now());
+      return report;
+    },
+    findings: store,
+    decisions: store,
     ingest: {
       store: series,
       limits: INGEST,

@@ -9,6 +9,7 @@ import { simulateFleet } from '../sim/fleet-simulator.js';
 import { runAnalysis } from '../analysis/run-analysis.js';
 import { createMemoryMetricsSource } from '../analysis/memory-metrics-source.js';
 import { defaultConfig } from '../config/shiftguard-config.js';
+import { MemoryStateStore } from '../store/memory-state-store.js';
 
 const TOKENS = { viewer: { env: 'V' }, operator: { env: 'O' }, ingest: { env: 'I' } };
 const ENV = { V: 'viewer-secret', O: 'operator-secret', I: 'ingest-secret' };
@@ -17,6 +18,8 @@ const source = createMemoryMetricsSource(simulateFleet(story.scenario).series);
 
 function makeApp(options: { ready?: boolean; withSource?: boolean } = {}) {
   const errors: unknown[] = [];
+  const store = new MemoryStateStore();
+  void store.open();
   const app = createApp({
     auth: tokenAuth(TOKENS, ENV),
     registry: createMemoryUpgradeRegistry(),
@@ -30,8 +33,10 @@ function makeApp(options: { ready?: boolean; withSource?: boolean } = {}) {
     maxJsonBodyBytes: 1 << 20,
     version: 'test',
     logError: (_m, e) => errors.push(e),
+    findings: store,
+    decisions: store,
   });
-  return { app, errors };
+  return { app, errors, store };
 }
 
 const auth = (token: string): Record<string, string> => ({ Authorization: `Bearer ${token}` });

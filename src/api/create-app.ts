@@ -14,6 +14,10 @@ import type { ServiceMetrics } from '../telemetry/service-metrics.js';
 import { mountUpgradeRoutes } from './routes/upgrade-routes.js';
 import type { UpgradeRouteDeps } from './routes/upgrade-routes.js';
 import { mountIngestRoutes } from './routes/ingest-routes.js';
+import { mountFindingRoutes } from './routes/finding-routes.js';
+import { mountDecisionRoutes } from './routes/decision-routes.js';
+import { mountAnnotationRoutes } from './routes/annotation-routes.js';
+import type { DecisionStore, FindingStore } from '../store/state-store.js';
 import type { IngestRouteDeps } from './routes/ingest-routes.js';
 
 export interface AppDeps extends UpgradeRouteDeps {
@@ -26,6 +30,8 @@ export interface AppDeps extends UpgradeRouteDeps {
   readonly version: string;
   /** Where unexpected errors go (a human must act on them). */
   readonly logError: (message: string, error: unknown) => void;
+  readonly findings: FindingStore;
+  readonly decisions: DecisionStore;
   /** Push ingest (remote-write, OTLP); absent: no push endpoints. */
   readonly ingest?: Omit<IngestRouteDeps, 'auth' | 'metrics'>;
 }
@@ -65,6 +71,9 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.get('/metrics', async (c) => c.body(await deps.metrics.registry.metrics(), 200, { 'Content-Type': deps.metrics.registry.contentType }));
 
   mountUpgradeRoutes(app, deps);
+  mountFindingRoutes(app, deps);
+  mountDecisionRoutes(app, deps);
+  mountAnnotationRoutes(app, deps);
   if (deps.ingest) mountIngestRoutes(app, { ...deps.ingest, auth: deps.auth, metrics: deps.metrics });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });

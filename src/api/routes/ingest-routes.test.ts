@@ -7,6 +7,7 @@ import { tokenAuth } from '../auth.js';
 import { createMemoryUpgradeRegistry } from '../upgrade-registry.js';
 import { createServiceMetrics } from '../../telemetry/service-metrics.js';
 import { createSeriesStore } from '../../series/series-store.js';
+import { MemoryStateStore } from '../../store/memory-state-store.js';
 import { decodeRemoteWrite } from '../../ingest/remote-write/decode-remote-write.js';
 import { decodeOtlpMetrics } from '../../ingest/otlp/index.js';
 
@@ -26,6 +27,8 @@ const CAPTURED_AT_MS = Math.max(
 function makeApp(limits: Partial<{ maxInFlight: number; memoryBudgetBytes: number; maxDecodedBytes: number }> = {}) {
   const store = createSeriesStore({ sliceMs: 60_000, retentionMs: 7 * 86_400_000, maxSeries: 100_000 });
   const metrics = createServiceMetrics();
+  const state = new MemoryStateStore();
+  void state.open();
   const app = createApp({
     auth: tokenAuth(TOKENS, ENV),
     registry: createMemoryUpgradeRegistry(),
@@ -36,6 +39,8 @@ function makeApp(limits: Partial<{ maxInFlight: number; memoryBudgetBytes: numbe
     maxJsonBodyBytes: 1 << 20,
     version: 'test',
     logError: () => undefined,
+    findings: state,
+    decisions: state,
     ingest: {
       store,
       limits: { maxBodyBytes: 8 << 20, maxDecodedBytes: limits.maxDecodedBytes ?? 32 << 20, maxInFlight: limits.maxInFlight ?? 8, memoryBudgetBytes: limits.memoryBudgetBytes ?? 1 << 30 },

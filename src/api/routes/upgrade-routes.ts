@@ -65,8 +65,11 @@ const reportRoute = createRoute({
 
 /** Mounts the upgrade routes on `app`. */
 export function mountUpgradeRoutes(app: OpenAPIHono, deps: UpgradeRouteDeps): void {
-  app.use('/api/v1/upgrades', async (c, next) => requireRole(deps.auth, c.req.method === 'POST' ? 'operator' : 'viewer')(c, next));
-  app.use('/api/v1/upgrades/*', requireRole(deps.auth, 'viewer'));
+  // Registering is for operators, reading for viewers ('/x/*' also matches '/x' in hono: one guard by method).
+  const guard = (c: Parameters<ReturnType<typeof requireRole>>[0], next: Parameters<ReturnType<typeof requireRole>>[1]) =>
+    requireRole(deps.auth, c.req.method === 'GET' ? 'viewer' : 'operator')(c, next);
+  app.use('/api/v1/upgrades', guard);
+  app.use('/api/v1/upgrades/*', guard);
 
   app.openapi(registerRoute, async (c) => {
     const document = c.req.valid('json');

@@ -1,0 +1,109 @@
+/**
+ * Decisions (the tuner's proposed and applied flag changes, with their evidence): list (viewer),
+ * approve and reject (operator). Approval and rejection are compare-and-set transitions of a
+ * `proposed` decision, written with their audit row in one transaction: two operators racing get
+ * one success and one 409.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { DecisionRecord, DecisionStatus, DecisionStore } from '../../store/state-store.js';
+import { DECISION_STATUSES } from '../../store/state-store.js';
+import { StoreConflictError } from '../../store/store-error.js';
+import { ApiError } from '../api-error.js';
+import { requireRole } from '../auth.js';
+import type { TokenAuth } from '../auth.js';
+import { ErrorSchema } from '../schemas.js';
+
+export const DecisionSchema = z
+  .object({
+    id: z.string(),
+    upgrade: z.string(),
+    flag: z.string(),
+    kind: z.string(),
+    status: z.string(),
+    proposal: z.unknown(),
+    requestedBy: z.string(),
+    approvedBy: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Decision');
+
+const auth401 = { description: 'Missing or unknown bearer token', content: { 'application/json': { schema: ErrorSchema } } };
+const auth403 = { description: 'The token lacks the role', content: { 'application/json': { schema: ErrorSchema } } };
+const IdParam = z.object({ id: z.string().regex(/^\d{1,18}$/).openapi({ param: { name: 'id', in: 'path' }, example: '12' }) });
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/decisions',
+  summary: 'Proposed and applied flag changes, with evidence',
+  security: [{ bearer: [] }],
+  request: { query: z.object({ status: z.enum(DECISION_STATUSES as unknown as [DecisionStatus, ...DecisionStatus[]]).optional(), upgrade: z.string().optional() }) },
+  responses: { 200: { description: 'Decisions', content: { 'application/json': { schema: DecisionSchema.array() } } }, 401: auth401, 403: auth403 },
+});
+
+function transitionRoute(action: 'approve' | 'reject') {
+  return createRoute({
+    method: 'post',
+    path: `/api/v1/decisions/{id}/${action}`,
+    summary: action === 'approve' ? 'Approve a proposed decision' : 'Reject a proposed decision',
+    security: [{ bearer: [] }],
+    request: {
+      params: IdParam,
+      body: { required: false, content: { 'application/json': { schema: z.object({ reason: z.string().max(2000).optional() }).strict() } } },
+    },
+    responses: {
+      200: { description: 'The decision after the transition', content: { 'application/json': { schema: DecisionSchema } } },
+      404: { description: 'No such decision', content: { 'application/json': { schema: ErrorSchema } } },
+      409: { description: 'The decision is not pending (or changed meanwhile)', content: { 'application/json': { schema: ErrorSchema } } },
+      401: auth401,
+      403: auth403,
+    },
+  });
+}
+
+/** Mounts the decision routes. */
+export function mountDecisionRoutes(app: OpenAPIHono, deps: { auth: TokenAuth; decisions: DecisionStore; now: () => number }): void {
+  // Reading is for viewers, transitions for operators ('/x/*' also matches '/x' in hono: decide by method).
+  const guard = (c: Parameters<ReturnType<typeof requireRole>>[0], next: Parameters<ReturnType<typeof requireRole>>[1]) =>
+    requireRole(deps.auth, c.req.method === 'GET' ? 'viewer' : 'operator')(c, next);
+  app.use('/api/v1/decisions', guard);
+  app.use('/api/v1/decisions/*', guard);
+  app.openapi(listRoute, async (c) => {
+    const { status, upgrade } = c.req.valid('query');
+    const records = await deps.decisions.listDecisions({ ...(status ? { status } : {}), ...(upgrade ? { upgradeId: upgrade } : {}) });
+    return c.json(records.map(decisionJson), 200);
+  });
+  for (const action of ['approve', 'reject'] as const) {
+    app.openapi(transitionRoute(action), async (c) => {
+      const { id } = c.req.valid('param');
+      const current = await deps.decisions.getDecision(id);
+      if (current === null) throw new ApiError(404, 'not_found', `no decision ${id}`);
+      if (current.status !== 'proposed') throw new ApiError(409, 'conflict', `decision ${id} is ${current.status}, not pending`);
+      const reason = (c.req.valid('json') as { reason?: string } | undefined)?.reason;
+      const patch = { atMs: deps.now(), actor: 'operator', ...(action === 'approve' ? { approvedBy: 'operator' } : {}), details: reason === undefined ? {} : { reason } };
+      try {
+        const next = await deps.decisions.transitionDecision(id, 'proposed', action === 'approve' ? 'approved' : 'rejected', patch, current.version);
+        return c.json(decisionJson(next), 200);
+      } catch (error) {
+        if (error instanceof StoreConflictError) throw new ApiError(409, 'conflict', `decision ${id} changed meanwhile: ${error.message}`);
+        throw error;
+      }
+    });
+  }
+}
+
+function decisionJson(d: DecisionRecord): z.infer<typeof DecisionSchema> {
+  return {
+    id: d.id,
+    upgrade: d.upgradeId,
+    flag: d.flag,
+    kind: d.kind,
+    status: d.status,
+    proposal: d.proposal,
+    requestedBy: d.requestedBy,
+    approvedBy: d.approvedBy,
+    createdAt: new Date(d.createdAtMs).toISOString(),
+    updatedAt: new Date(d.updatedAtMs).toISOString(),
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * `GET /api/v1/findings` (viewer): open regressions across upgrades, newest first; `?all=true`
+ * includes resolved ones. Findings open, update and resolve as upgrades are evaluated.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { FindingRecord, FindingStore } from '../../store/state-store.js';
+import { requireRole } from '../auth.js';
+import type { TokenAuth } from '../auth.js';
+import { ErrorSchema } from '../schemas.js';
+
+export const FindingSchema = z
+  .object({
+    id: z.string(),
+    upgrade: z.string(),
+    signal: z.string(),
+    labels: z.record(z.string(), z.string()),
+    verdict: z.string(),
+    statistics: z.unknown(),
+    suspects: z.unknown(),
+    openedAt: z.string(),
+    updatedAt: z.string(),
+    resolvedAt: z.string().nullable(),
+  })
+  .openapi('Finding');
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/findings',
+  summary: 'Open regressions across upgrades (all=true: resolved ones too)',
+  security: [{ bearer: [] }],
+  request: { query: z.object({ all: z.enum(['true', 'false']).optional(), upgrade: z.string().optional() }) },
+  responses: {
+    200: { description: 'Findings', content: { 'application/json': { schema: FindingSchema.array() } } },
+    401: { description: 'Missing or unknown bearer token', content: { 'application/json': { schema: ErrorSchema } } },
+    403: { description: 'The token lacks the role', content: { 'application/json': { schema: ErrorSchema } } },
+  },
+});
+
+/** Mounts the findings route. */
+export function mountFindingRoutes(app: OpenAPIHono, deps: { auth: TokenAuth; findings: FindingStore }): void {
+  app.use('/api/v1/findings', requireRole(deps.auth, 'viewer'));
+  app.openapi(listRoute, async (c) => {
+    const { all, upgrade } = c.req.valid('query');
+    const records = await deps.findings.listFindings({ ...(upgrade !== undefined ? { upgradeId: upgrade } : {}), ...(all === 'true' ? {} : { open: true }) });
+    return c.json(records.sort((a, b) => b.updatedAtMs - a.updatedAtMs).map(findingJson), 200);
+  });
+}
+
+function findingJson(f: FindingRecord): z.infer<typeof FindingSchema> {
+  return {
+    id: f.id,
+    upgrade: f.upgradeId,
+    signal: f.signal,
+    labels: { ...f.labels },
+    verdict: f.verdict,
+    statistics: f.statistics,
+    suspects: f.suspects,
+    openedAt: new Date(f.openedAtMs).toISOString(),
+    updatedAt: new Date(f.updatedAtMs).toISOString(),
+    resolvedAt: f.resolvedAtMs === null ? null : new Date(f.resolvedAtMs).toISOString(),
+  };
+}
