@@ -30,9 +30,9 @@ export function reportGroup(group: AnalysedGroup, verdict: Verdict, startedAtMs:
   const lead = leadIndex(detection.statistics);
   const panel = detection.onsetPanels[lead];
   if (panel === null || panel === undefined) return { ...base, onset: null, suspects: [] };
-  const onsets = estimateOnsets(panel, detection.design);
-  const onsetMs = groupOnsetMs(onsets);
   const alignment = onsetContext(panel, detection.design);
+  const onsets = estimateOnsets(panel, alignment);
+  const onsetMs = groupOnsetMs(onsets);
   const profiles = new Map(group.rollout.candidates.map((c) => [c.binary, alignedProfile(panel, c.rolloutAtMs, alignment)]));
   const suspects = attributeShift({
     grid: group.grid,

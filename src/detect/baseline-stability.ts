@@ -10,7 +10,7 @@ import { BASE } from './panel.js';
 import type { CountPanel } from './panel.js';
 import { stateTotals } from './panel.js';
 import { changePointProfile } from './stats/change-point.js';
-import { ar1MeanFactor, fitSerialCorrelation } from './serial-correlation.js';
+import { driftTempering, fitSerialCorrelation } from './serial-correlation.js';
 
 /** A level shift in the baseline: the first slice of the new level and its tempered log-likelihood ratio. */
 export interface BaselineBreak {
@@ -41,9 +41,7 @@ export function findBaselineBreak(panel: CountPanel): BaselineBreak | null {
   }
   const profile = changePointProfile(y, e, { minSegment: 5 });
   if (profile.best < 0) return null;
-  const fit = fitSerialCorrelation(panel, [BASE]);
-  const total = fit.driftVariance + fit.noiseVariance;
-  const tempering = total > 0 ? Math.max(1, (fit.driftVariance * ar1MeanFactor(fit.phi, SEGMENT_SLICES) + fit.noiseVariance) / total) : 1;
+  const tempering = driftTempering(fitSerialCorrelation(panel, [BASE]), SEGMENT_SLICES);
   const logLik = (profile.logLik[profile.best] ?? -Infinity) / tempering;
   if (!(logLik > BREAK_LOG_LIK)) return null;
   return { slice: profile.best, logLik, rateRatio: profile.rateAfter / profile.rateBefore };

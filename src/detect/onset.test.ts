@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { estimateOnsets, groupOnsetMs, sliceOf } from './onset.js';
+import { estimateOnsets, groupOnsetMs, onsetContext, sliceOf } from './onset.js';
 import type { InstanceOnset } from './onset.js';
 import { createRng } from './random.js';
 import { analysisGrid, buildTracks } from './windows.js';
 import { poisson } from '../sim/distributions.js';
 import { MINUTE_MS, countPanel, countRow, minuteGrid, trackOf } from '../../test/support/detect-panels.js';
+import type { CountPanel } from './panel.js';
+import type { Design } from './resample-plan.js';
+
+/** Onsets with the panel's own context, as the analysis computes them. */
+const onsetsOf = (panel: CountPanel, design: Design): InstanceOnset[] => estimateOnsets(panel, onsetContext(panel, design));
 
 const START_MS = Date.UTC(2026, 3, 1, 12, 0, 0);
 const pattern = (after: 'T' | 'C'): string => 'B'.repeat(30) + after.repeat(30);
@@ -13,7 +18,7 @@ describe('estimateOnsets', () => {
   it('finds a clean step at the slice where it happens, in grid time', () => {
     for (const k of [12, 30, 41]) {
       const row = countRow(trackOf('a', pattern('T')), (t) => (t < k ? 10 : 25), () => 1000);
-      const [onset] = estimateOnsets(countPanel([row], minuteGrid(60, START_MS)), 'before-after');
+      const [onset] = onsetsOf(countPanel([row], minuteGrid(60, START_MS)), 'before-after');
       expect(onset?.instance).toBe('a');
       expect(onset?.onsetMs).toBe(START_MS + k * MINUTE_MS);
       expect(onset?.rateBefore).toBeCloseTo(0.01, 12);
@@ -27,7 +32,7 @@ describe('estimateOnsets', () => {
       const y = Array.from({ length: 60 }, (_, t) => poisson(rng, t < 33 ? 10 : 30));
       return countRow(trackOf(name, pattern('T')), (t) => y[t] ?? 0, () => 1000);
     });
-    const onsets = estimateOnsets(countPanel(rows), 'before-after');
+    const onsets = onsetsOf(countPanel(rows), 'before-after');
     expect(onsets.map((o) => o.instance)).toEqual(['a', 'b', 'c']);
     for (const o of onsets) {
       expect(Math.abs(o.onsetMs / MINUTE_MS - 33)).toBeLessThanOrEqual(1);
@@ -44,7 +49,7 @@ describe('estimateOnsets', () => {
     // A larger step after the after window must not be picked.
     const row = countRow(track, (t) => (t < 25 ? 10 : t < 40 ? 20 : 200), () => 1000);
     const control = countRow(trackOf('c', 'B'.repeat(20) + 'C'.repeat(40)), () => 10, () => 1000);
-    const onsets = estimateOnsets(countPanel([row, control]), 'before-after');
+    const onsets = onsetsOf(countPanel([row, control]), 'before-after');
     expect(onsets).toHaveLength(1);
     expect(onsets[0]?.onsetMs).toBe(25 * MINUTE_MS);
     expect(onsets[0]?.logLik[45]).toBe(-Infinity);
@@ -59,11 +64,11 @@ describe('estimateOnsets', () => {
       countRow(trackOf('c2', pattern('C')), (t) => 10 * load(t), () => 1000),
     ];
     const panel = countPanel(rows);
-    const [did] = estimateOnsets(panel, 'difference-in-differences');
+    const [did] = onsetsOf(panel, 'difference-in-differences');
     expect(did?.onsetMs).toBe(30 * MINUTE_MS);
     expect((did?.rateAfter ?? NaN) / (did?.rateBefore ?? NaN)).toBeCloseTo(1.3, 6);
     // Without the controls' correction the ramp wins.
-    const [naive] = estimateOnsets(panel, 'before-after');
+    const [naive] = onsetsOf(panel, 'before-after');
     expect(naive?.onsetMs).toBeLessThan(25 * MINUTE_MS);
   });
 
@@ -82,13 +87,13 @@ describe('estimateOnsets', () => {
     const grid = analysisGrid(windows, rollouts, MINUTE_MS);
     const tracks = buildTracks(grid, windows, rollouts);
     const rows = tracks.map((track, i) => countRow(track, (t) => 10 * (t < 20 ? 1 : 2) * (i === 0 && t >= 35 ? 1.5 : 1), () => 1000));
-    const [onset] = estimateOnsets({ grid, instances: rows }, 'difference-in-differences');
+    const [onset] = onsetsOf({ grid, instances: rows }, 'difference-in-differences');
     expect(onset?.onsetMs).toBe(35 * MINUTE_MS);
   });
 
   it('returns nothing for an instance whose series is too short for a change point', () => {
     const row = countRow(trackOf('a', 'BBTTT'), () => 3, () => 100);
-    expect(estimateOnsets(countPanel([row]), 'before-after')).toEqual([]);
+    expect(onsetsOf(countPanel([row]), 'before-after')).toEqual([]);
   });
 });
 

@@ -12,7 +12,7 @@
 import { BASE, CTRL, TREAT } from './panel.js';
 import type { CountPanel } from './panel.js';
 import { changePointProfile } from './stats/change-point.js';
-import { ar1MeanFactor, fitSerialCorrelation } from './serial-correlation.js';
+import { driftTempering, fitSerialCorrelation } from './serial-correlation.js';
 import type { SliceGrid } from '../series/model.js';
 import type { Design } from './resample-plan.js';
 
@@ -34,8 +34,8 @@ const SEGMENT_SLICES = 20;
  * Estimates the onset on every instance that has an after window, using its slices from the
  * start of the grid to the end of its after window (baseline, settle and after included).
  */
-export function estimateOnsets(panel: CountPanel, design: Design, options: { minSegment?: number } = {}): InstanceOnset[] {
-  const { tempering, exposureFactor: controlFactor } = onsetContext(panel, design);
+export function estimateOnsets(panel: CountPanel, context: OnsetContext, options: { minSegment?: number } = {}): InstanceOnset[] {
+  const { tempering, exposureFactor: controlFactor } = context;
   const onsets: InstanceOnset[] = [];
   for (const row of panel.instances) {
     const last = row.track.state.lastIndexOf(TREAT);
@@ -57,12 +57,18 @@ export function estimateOnsets(panel: CountPanel, design: Design, options: { min
   return onsets;
 }
 
-/** How change-point likelihoods of `panel` are tempered, and the exposure factor of the controls (DiD only). */
-export function onsetContext(panel: CountPanel, design: Design): { tempering: number; exposureFactor: Float64Array | null } {
-  const fit = fitSerialCorrelation(panel, [BASE, TREAT]);
-  const total = fit.driftVariance + fit.noiseVariance;
-  const inflation = total > 0 ? (fit.driftVariance * ar1MeanFactor(fit.phi, SEGMENT_SLICES) + fit.noiseVariance) / total : 1;
-  return { tempering: Math.max(1, inflation), exposureFactor: design === 'difference-in-differences' ? controlRateFactor(panel) : null };
+/** How change-point likelihoods of a panel are tempered, and the controls' exposure factor (DiD only). */
+export interface OnsetContext {
+  readonly tempering: number;
+  readonly exposureFactor: Float64Array | null;
+}
+
+/** The onset context of `panel`: computed once, shared by the onsets and the event study. */
+export function onsetContext(panel: CountPanel, design: Design): OnsetContext {
+  return {
+    tempering: driftTempering(fitSerialCorrelation(panel, [BASE, TREAT]), SEGMENT_SLICES),
+    exposureFactor: design === 'difference-in-differences' ? controlRateFactor(panel) : null,
+  };
 }
 
 /**

@@ -120,6 +120,17 @@ export function varianceInflation(fit: SerialFit, slices: number, blockLength: n
   return Math.max(1, window / Math.max(centred, 0.25 * uncentred));
 }
 
+/**
+ * How much a likelihood over segments of `segmentSlices` slices must be tempered (≥ 1): the
+ * variance of a segment mean under the fitted drift relative to independent slices. A Poisson
+ * likelihood otherwise reads a drift excursion of many slices as a decisive step.
+ */
+export function driftTempering(fit: SerialFit, segmentSlices: number): number {
+  const total = fit.driftVariance + fit.noiseVariance;
+  if (total <= 0) return 1;
+  return Math.max(1, (fit.driftVariance * ar1MeanFactor(fit.phi, segmentSlices) + fit.noiseVariance) / total);
+}
+
 function stateRate(panel: CountPanel, state: number): number {
   let y = 0;
   let n = 0;
