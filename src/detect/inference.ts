@@ -84,21 +84,12 @@ export function logEffect(
   confidenceLevel: number,
 ): LogEffect {
   const variance = varianceBaseline + varianceAfter;
-  if (!Number.isFinite(estimate) || !Number.isFinite(variance)) {
-    return { estimate, standardError: NaN, degreesOfFreedom: NaN, pValue: NaN, interval: [NaN, NaN] };
-  }
+  if (!Number.isFinite(estimate) || !Number.isFinite(variance)) return logEffectWithDf(estimate, variance, NaN, confidenceLevel);
   const kb = Math.max(2, blocks.baseline);
   const ka = Math.max(2, blocks.after);
   const denom = (varianceBaseline * varianceBaseline) / (kb - 1) + (varianceAfter * varianceAfter) / (ka - 1);
   const df = denom > 0 ? Math.max(1, (variance * variance) / denom) : kb + ka - 2;
-  const se = Math.sqrt(variance);
-  if (se === 0) {
-    const p = estimate === 0 ? 1 : 0;
-    return { estimate, standardError: 0, degreesOfFreedom: df, pValue: p, interval: [estimate, estimate] };
-  }
-  const pValue = 2 * tCdf(-Math.abs(estimate / se), df);
-  const half = tQuantile(0.5 + confidenceLevel / 2, df) * se;
-  return { estimate, standardError: se, degreesOfFreedom: df, pValue, interval: [estimate - half, estimate + half] };
+  return logEffectWithDf(estimate, variance, df, confidenceLevel);
 }
 
 /** A log-scale effect with a known variance and degrees of freedom (t-based p-value and interval). */
