@@ -62,3 +62,13 @@ export function requireRole(auth: TokenAuth, role: Role): MiddlewareHandler {
     return undefined;
   };
 }
+
+/**
+ * Guards a resource and its sub-paths by method: reads (GET) need `readRole`, everything else
+ * `writeRole`. Mounted on both `path` and `path/*`, since in hono `path/*` also matches `path`.
+ */
+export function guardResource(app: { use(path: string, handler: MiddlewareHandler): unknown }, auth: TokenAuth, path: string, readRole: Role, writeRole: Role): void {
+  const guard: MiddlewareHandler = (c, next) => requireRole(auth, c.req.method === 'GET' ? readRole : writeRole)(c, next);
+  app.use(path, guard);
+  app.use(`${path}/*`, guard);
+}

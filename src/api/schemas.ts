@@ -14,6 +14,12 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 
+/** The 401 and 403 answers every bearer-protected route documents. */
+export const authErrorResponses = {
+  401: { description: 'Missing or unknown bearer token', content: { 'application/json': { schema: ErrorSchema } } },
+  403: { description: 'The token lacks the role', content: { 'application/json': { schema: ErrorSchema } } },
+} as const;
+
 export const UpgradeIdParam = z.object({
   id: z
     .string()

@@ -9,7 +9,7 @@ import type { DecisionStore } from '../../store/state-store.js';
 import { requireRole } from '../auth.js';
 import type { TokenAuth } from '../auth.js';
 import type { UpgradeRegistry } from '../upgrade-registry.js';
-import { ErrorSchema } from '../schemas.js';
+import { authErrorResponses } from '../schemas.js';
 
 export const AnnotationSchema = z
   .object({ time: z.number().int(), timeEnd: z.number().int(), title: z.string(), text: z.string(), tags: z.array(z.string()) })
@@ -23,8 +23,7 @@ const route = createRoute({
   request: { query: z.object({ from: z.coerce.number().int().optional(), to: z.coerce.number().int().optional() }) },
   responses: {
     200: { description: 'Annotations, oldest first', content: { 'application/json': { schema: AnnotationSchema.array() } } },
-    401: { description: 'Missing or unknown bearer token', content: { 'application/json': { schema: ErrorSchema } } },
-    403: { description: 'The token lacks the role', content: { 'application/json': { schema: ErrorSchema } } },
+    ...authErrorResponses,
   },
 });
 

@@ -10,9 +10,9 @@ import type { DecisionRecord, DecisionStatus, DecisionStore } from '../../store/
 import { DECISION_STATUSES } from '../../store/state-store.js';
 import { StoreConflictError } from '../../store/store-error.js';
 import { ApiError } from '../api-error.js';
-import { requireRole } from '../auth.js';
+import { guardResource } from '../auth.js';
 import type { TokenAuth } from '../auth.js';
-import { ErrorSchema } from '../schemas.js';
+import { ErrorSchema, authErrorResponses } from '../schemas.js';
 
 export const DecisionSchema = z
   .object({
@@ -29,8 +29,6 @@ export const DecisionSchema = z
   })
   .openapi('Decision');
 
-const auth401 = { description: 'Missing or unknown bearer token', content: { 'application/json': { schema: ErrorSchema } } };
-const auth403 = { description: 'The token lacks the role', content: { 'application/json': { schema: ErrorSchema } } };
 const IdParam = z.object({ id: z.string().regex(/^\d{1,18}$/).openapi({ param: { name: 'id', in: 'path' }, example: '12' }) });
 
 const listRoute = createRoute({
@@ -39,7 +37,7 @@ const listRoute = createRoute({
   summary: 'Proposed and applied flag changes, with evidence',
   security: [{ bearer: [] }],
   request: { query: z.object({ status: z.enum(DECISION_STATUSES as unknown as [DecisionStatus, ...DecisionStatus[]]).optional(), upgrade: z.string().optional() }) },
-  responses: { 200: { description: 'Decisions', content: { 'application/json': { schema: DecisionSchema.array() } } }, 401: auth401, 403: auth403 },
+  responses: { 200: { description: 'Decisions', content: { 'application/json': { schema: DecisionSchema.array() } } }, ...authErrorResponses },
 });
 
 function transitionRoute(action: 'approve' | 'reject') {
@@ -56,19 +54,14 @@ function transitionRoute(action: 'approve' | 'reject') {
       200: { description: 'The decision after the transition', content: { 'application/json': { schema: DecisionSchema } } },
       404: { description: 'No such decision', content: { 'application/json': { schema: ErrorSchema } } },
       409: { description: 'The decision is not pending (or changed meanwhile)', content: { 'application/json': { schema: ErrorSchema } } },
-      401: auth401,
-      403: auth403,
+      ...authErrorResponses,
     },
   });
 }
 
 /** Mounts the decision routes. */
 export function mountDecisionRoutes(app: OpenAPIHono, deps: { auth: TokenAuth; decisions: DecisionStore; now: () => number }): void {
-  // Reading is for viewers, transitions for operators ('/x/*' also matches '/x' in hono: decide by method).
-  const guard = (c: Parameters<ReturnType<typeof requireRole>>[0], next: Parameters<ReturnType<typeof requireRole>>[1]) =>
-    requireRole(deps.auth, c.req.method === 'GET' ? 'viewer' : 'operator')(c, next);
-  app.use('/api/v1/decisions', guard);
-  app.use('/api/v1/decisions/*', guard);
+  guardResource(app, deps.auth, '/api/v1/decisions', 'viewer', 'operator');
   app.openapi(listRoute, async (c) => {
     const { status, upgrade } = c.req.valid('query');
     const records = await deps.decisions.listDecisions({ ...(status ? { status } : {}), ...(upgrade ? { upgradeId: upgrade } : {}) });

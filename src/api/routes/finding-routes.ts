@@ -7,7 +7,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { FindingRecord, FindingStore } from '../../store/state-store.js';
 import { requireRole } from '../auth.js';
 import type { TokenAuth } from '../auth.js';
-import { ErrorSchema } from '../schemas.js';
+import { authErrorResponses } from '../schemas.js';
 
 export const FindingSchema = z
   .object({
@@ -32,8 +32,7 @@ const listRoute = createRoute({
   request: { query: z.object({ all: z.enum(['true', 'false']).optional(), upgrade: z.string().optional() }) },
   responses: {
     200: { description: 'Findings', content: { 'application/json': { schema: FindingSchema.array() } } },
-    401: { description: 'Missing or unknown bearer token', content: { 'application/json': { schema: ErrorSchema } } },
-    403: { description: 'The token lacks the role', content: { 'application/json': { schema: ErrorSchema } } },
+    ...authErrorResponses,
   },
 });
 

@@ -9,10 +9,10 @@ import { InputError } from '../../config/input-error.js';
 import type { Report } from '../../report/report.js';
 import type { Upgrade } from '../../upgrades/upgrade.js';
 import { ApiError } from '../api-error.js';
-import { requireRole } from '../auth.js';
+import { guardResource } from '../auth.js';
 import type { TokenAuth } from '../auth.js';
 import type { RegisteredUpgrade, UpgradeRegistry } from '../upgrade-registry.js';
-import { ErrorSchema, ReportSchema, UpgradeDocumentSchema, UpgradeIdParam, UpgradeSummarySchema } from '../schemas.js';
+import { ErrorSchema, ReportSchema, authErrorResponses, UpgradeDocumentSchema, UpgradeIdParam, UpgradeSummarySchema } from '../schemas.js';
 
 export interface UpgradeRouteDeps {
   readonly auth: TokenAuth;
@@ -21,11 +21,6 @@ export interface UpgradeRouteDeps {
   readonly analyze: (upgrade: Upgrade) => Promise<Report>;
   readonly now: () => number;
 }
-
-const errors = {
-  401: { description: 'Missing or unknown bearer token', content: { 'application/json': { schema: ErrorSchema } } },
-  403: { description: 'The token lacks the role', content: { 'application/json': { schema: ErrorSchema } } },
-} as const;
 
 const registerRoute = createRoute({
   method: 'post',
@@ -37,7 +32,7 @@ const registerRoute = createRoute({
     201: { description: 'Registered', content: { 'application/json': { schema: UpgradeSummarySchema } } },
     400: { description: 'Invalid upgrade.json; every bad field is listed', content: { 'application/json': { schema: ErrorSchema } } },
     409: { description: 'An upgrade with this id is already registered', content: { 'application/json': { schema: ErrorSchema } } },
-    ...errors,
+    ...authErrorResponses,
   },
 });
 
@@ -46,7 +41,7 @@ const listRoute = createRoute({
   path: '/api/v1/upgrades',
   summary: 'List registered upgrades, newest first',
   security: [{ bearer: [] }],
-  responses: { 200: { description: 'Upgrades', content: { 'application/json': { schema: UpgradeSummarySchema.array() } } }, ...errors },
+  responses: { 200: { description: 'Upgrades', content: { 'application/json': { schema: UpgradeSummarySchema.array() } } }, ...authErrorResponses },
 });
 
 const reportRoute = createRoute({
@@ -59,17 +54,13 @@ const reportRoute = createRoute({
     200: { description: 'Report', content: { 'application/json': { schema: ReportSchema } } },
     404: { description: 'No such upgrade', content: { 'application/json': { schema: ErrorSchema } } },
     503: { description: 'No metrics source to analyse', content: { 'application/json': { schema: ErrorSchema } } },
-    ...errors,
+    ...authErrorResponses,
   },
 });
 
 /** Mounts the upgrade routes on `app`. */
 export function mountUpgradeRoutes(app: OpenAPIHono, deps: UpgradeRouteDeps): void {
-  // Registering is for operators, reading for viewers ('/x/*' also matches '/x' in hono: one guard by method).
-  const guard = (c: Parameters<ReturnType<typeof requireRole>>[0], next: Parameters<ReturnType<typeof requireRole>>[1]) =>
-    requireRole(deps.auth, c.req.method === 'GET' ? 'viewer' : 'operator')(c, next);
-  app.use('/api/v1/upgrades', guard);
-  app.use('/api/v1/upgrades/*', guard);
+  guardResource(app, deps.auth, '/api/v1/upgrades', 'viewer', 'operator');
 
   app.openapi(registerRoute, async (c) => {
     const document = c.req.valid('json');
