@@ -51,7 +51,7 @@ export function detectLatencyShift(panel: HistogramPanel, spec: LatencySignalSpe
       : beforeAfterQuantiles(panel, spec.quantiles),
   );
   const notes = designNotes(plan, tracks.length);
-  const context: QuantileContext = { panel, plan, settings, baseHist, afterHist, baseBySlice, treatBySlice, treatSlices, blocks, notes };
+  const context: QuantileContext = { panel, plan, settings, baseHist, afterHist, baseBySlice, treatBySlice, treatSlices, blocks, notes, boundaryTests: new Map() };
   const statistics: StatisticResult[] = [];
   const onsetPanels: (CountPanel | null)[] = [];
   spec.quantiles.forEach((q, j) => {
@@ -81,6 +81,8 @@ interface QuantileContext {
   readonly blocks: { baseline: number; after: number };
   /** Group notes collected while testing (e.g. a level shift in the baseline). */
   readonly notes: string[];
+  /** Exceedance tests by bucket-bound index. */
+  readonly boundaryTests: Map<number, BoundaryTest>;
 }
 
 function quantileStatistic(ctx: QuantileContext, q: number, quantiles: BootstrapSummary, j: number): { statistic: StatisticResult; onsetPanel: CountPanel | null } {
@@ -100,9 +102,7 @@ function quantileStatistic(ctx: QuantileContext, q: number, quantiles: Bootstrap
     const reason = shortage ?? `no requests above any finite bucket bound in the baseline: ${shell.name} cannot be tested`;
     return { statistic: inconclusive(shell, reason), onsetPanel: null };
   }
-  const counts = exceedancePanel(panel, boundary);
-  const inflation = sideInflation(counts, plan);
-  const test = exceedanceTest(counts, ctx, inflation);
+  const { counts, inflation, test } = boundaryTest(ctx, boundary);
   const breakNote = baselineBreakNote(panel.grid, test.baselineBreak);
   if (breakNote !== null && !ctx.notes.includes(breakNote)) ctx.notes.push(breakNote);
   const effect = inflatedLogEffect(quantiles, j, inflation, ctx.blocks, settings.confidenceLevel);
@@ -137,8 +137,21 @@ function quantileStatistic(ctx: QuantileContext, q: number, quantiles: Bootstrap
   return { statistic, onsetPanel: counts };
 }
 
-function exceedanceTest(counts: CountPanel, ctx: QuantileContext, inflation: SideInflation): LogEffect & { baselineBreak?: BaselineBreak } {
-  return rateTest(counts, ctx.plan, inflation, ctx.blocks, ctx.settings.confidenceLevel);
+interface BoundaryTest {
+  readonly counts: CountPanel;
+  readonly inflation: SideInflation;
+  readonly test: LogEffect & { baselineBreak?: BaselineBreak };
+}
+
+/** The exceedance test at one bucket bound, computed once even when several quantiles share the bound. */
+function boundaryTest(ctx: QuantileContext, boundary: number): BoundaryTest {
+  const cached = ctx.boundaryTests.get(boundary);
+  if (cached !== undefined) return cached;
+  const counts = exceedancePanel(ctx.panel, boundary);
+  const inflation = sideInflation(counts, ctx.plan);
+  const result = { counts, inflation, test: rateTest(counts, ctx.plan, inflation, ctx.blocks, ctx.settings.confidenceLevel) };
+  ctx.boundaryTests.set(boundary, result);
+  return result;
 }
 
 /**
