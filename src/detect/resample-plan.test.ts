@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baselineSlices, buildResamplePlan, chooseDesign, controlSlices } from './resample-plan.js';
+import { baselineSlices, buildResamplePlan, chooseDesign } from './resample-plan.js';
 import { createRng } from './random.js';
 import { blockLength } from './stats/block-bootstrap.js';
 import { trackOf } from '../../test/support/detect-panels.js';
@@ -57,11 +57,10 @@ describe('chooseDesign', () => {
   });
 });
 
-describe('baselineSlices / controlSlices', () => {
-  it('lists calendar slices holding at least one instance in the state', () => {
+describe('baselineSlices', () => {
+  it('lists calendar slices holding at least one baseline instance-slice', () => {
     const tracks = [trackOf('a', '.BBB..TT'), trackOf('b', 'BB....CC')];
     expect(Array.from(baselineSlices(tracks))).toEqual([0, 1, 2, 3]);
-    expect(Array.from(controlSlices(tracks))).toEqual([6, 7]);
   });
 });
 

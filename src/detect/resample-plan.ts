@@ -81,16 +81,6 @@ export function baselineSlices(tracks: readonly InstanceTrack[]): Int32Array {
   return Int32Array.from(out);
 }
 
-/** Calendar slices with at least one CTRL instance-slice. */
-export function controlSlices(tracks: readonly InstanceTrack[]): Int32Array {
-  const count = tracks[0]?.state.length ?? 0;
-  const out: number[] = [];
-  for (let t = 0; t < count; t++) {
-    if (tracks.some((track) => track.state[t] === CTRL)) out.push(t);
-  }
-  return Int32Array.from(out);
-}
-
 /**
  * Builds the plan with `resamples` replicates in all, half resampling the baseline side and half
  * the after side, so the two variance contributions (and Welch degrees of freedom) come apart.

@@ -47,12 +47,6 @@ export interface SliceGrid {
   readonly count: number;
 }
 
-/** Index of the slice containing `tMs`, or -1 when outside the grid. */
-export function sliceIndex(grid: SliceGrid, tMs: number): number {
-  const k = Math.floor((tMs - grid.startMs) / grid.sliceMs);
-  return k >= 0 && k < grid.count ? k : -1;
-}
-
 /** Start time (ms) of slice `k`. */
 export function sliceStartMs(grid: SliceGrid, k: number): number {
   return grid.startMs + k * grid.sliceMs;
