@@ -11,7 +11,7 @@ import { buildResamplePlan } from './resample-plan.js';
 import { blockCount } from './inference.js';
 import { sumsByState } from './count-estimators.js';
 import { perSliceRatios, secondOpinion } from './second-opinion.js';
-import { baselineBreakNote, designNotes, rateTest, sideInflation, testName } from './detect-latency.js';
+import { baselineBreakNote, designNotes, rateTest, sideInflation, testName } from './rate-test.js';
 import { contractValues, groupSeed } from './statistic.js';
 import type { DetectionSettings, GroupDetection, StatisticResult } from './statistic.js';
 
