@@ -12,6 +12,7 @@ import type { RolloutPlan } from '../upgrades/resolve-rollout.js';
 import { analysisGrid, afterSpan } from '../detect/windows.js';
 import type { AnalysisWindows, InstanceRollout } from '../detect/windows.js';
 import { assignVerdicts } from '../detect/verdicts.js';
+import { assignSequentialVerdicts } from '../detect/sequential.js';
 import type { DetectionSettings } from '../detect/statistic.js';
 import { analyseSignal } from './signal-groups.js';
 import type { AnalysedGroup, GroupContext } from './signal-groups.js';
@@ -26,7 +27,21 @@ export interface AnalysisRequest {
   readonly now?: () => Date;
   /** Progress lines for long runs (the CLI prints them to stderr). */
   readonly onProgress?: (message: string) => void;
+  /**
+   * Monitoring: the analysis as of this time (ms). Data after it is not read and the after window
+   * holds only the slices complete by then. Absent = the whole window (`analyze`).
+   */
+  readonly asOfMs?: number;
+  /**
+   * `fixed` (default): one look, Benjamini-Hochberg over the tests (`analyze`, the final report).
+   * `sequential`: anytime-valid e-values with Bonferroni over the tests, valid however often the
+   * same upgrade is looked at (the service's continuous monitoring).
+   */
+  readonly mode?: 'fixed' | 'sequential';
 }
+
+/** Level of the reported intervals. */
+const DETECTION_CONFIDENCE = 0.95;
 
 /** Margin read before the baseline so the first slice has a sample to difference against, ms. */
 const LOOKBACK_MS = 10 * 60_000;
@@ -40,12 +55,13 @@ export async function runAnalysis(request: AnalysisRequest): Promise<Report> {
     baselineMs: config.windows.baselineMs,
     afterMs: config.windows.afterMs,
     settleMs: config.windows.settleMs,
+    ...(request.asOfMs !== undefined ? { cutoffMs: request.asOfMs } : {}),
   };
   const lastRolloutMs = Math.max(upgrade.startedAtMs, upgrade.finishedAtMs ?? upgrade.startedAtMs, ...upgrade.binaries.flatMap((b) => (b.rollout ?? []).map((r) => r.atMs)));
   const data = await request.source.read({
     metricNames: metricNames(config),
     startMs: windows.startedAtMs - windows.baselineMs - LOOKBACK_MS,
-    endMs: lastRolloutMs + windows.settleMs + windows.afterMs + config.windows.sliceMs,
+    endMs: Math.min(lastRolloutMs + windows.settleMs + windows.afterMs + config.windows.sliceMs, request.asOfMs ?? Infinity),
   });
   progress(`read ${data.series.length} series; resolving rollouts`);
   const byName = indexByName(data.series);
@@ -81,10 +97,8 @@ export async function runAnalysis(request: AnalysisRequest): Promise<Report> {
     groups.push(...found);
     progress(`signal ${signal.name}: ${found.length} group(s) analysed`);
   }
-  const verdicts = assignVerdicts(
-    groups.map((g) => g.detection),
-    config.alpha,
-  );
+  const detections = groups.map((g) => g.detection);
+  const verdicts = request.mode === 'sequential' ? assignSequentialVerdicts(detections, config.alpha, DETECTION_CONFIDENCE) : assignVerdicts(detections, config.alpha);
   // The file parser already reports resets per series; other sources (Prometheus API) do not.
   const resetsReported = data.warnings.some((w) => w.startsWith('counter resets'));
   warnings.push(...groupingWarnings(resetsReported ? { ...stats, resets: 0 } : stats, config.labels.instance));
@@ -102,6 +116,9 @@ export async function runAnalysis(request: AnalysisRequest): Promise<Report> {
     summary: summarize(reportGroups),
     warnings,
     alpha: config.alpha,
+    ...(request.asOfMs !== undefined || request.mode === 'sequential'
+      ? { monitoring: { asOf: iso(request.asOfMs ?? Date.now()), method: request.mode === 'sequential' ? 'sequential' : 'fixed' } }
+      : {}),
   };
 }
 
@@ -122,7 +139,7 @@ export function metricNames(config: ShiftguardConfig): string[] {
 function detectionSettings(config: ShiftguardConfig): DetectionSettings {
   return {
     alpha: config.alpha,
-    confidenceLevel: 0.95,
+    confidenceLevel: DETECTION_CONFIDENCE,
     resamples: config.detection.bootstrapResamples,
     seed: config.detection.seed,
     minSlices: config.detection.minSlices,

@@ -114,6 +114,7 @@ function quantileStatistic(ctx: QuantileContext, q: number, quantiles: Bootstrap
     absoluteChange: baseline * values.relativeChange,
     pValue: test.pValue,
     testKey: `le=${le}`,
+    testEffect: { estimate: test.estimate, standardError: test.standardError, degreesOfFreedom: test.degreesOfFreedom },
     test:
       `${testName(plan.design)} (df ${test.degreesOfFreedom.toFixed(1)}) on the share of requests above le=${le}; ` +
       `${shell.name} by log-survival interpolation within buckets, interval by drift-corrected block bootstrap`,

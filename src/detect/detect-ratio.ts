@@ -62,6 +62,7 @@ export function detectRatioShift(panel: CountPanel, spec: RatioSignalSpec, setti
       ci: [Math.expm1(effect.interval[0]), Math.expm1(effect.interval[1])],
       absoluteChange: baseline * values.relativeChange,
       pValue: effect.pValue,
+      testEffect: { estimate: effect.estimate, standardError: effect.standardError, degreesOfFreedom: effect.degreesOfFreedom },
       test: `${testName(plan.design)} (df ${effect.degreesOfFreedom.toFixed(1)}; allows overdispersion and serial correlation)`,
       verdict: 'no_change',
       secondOpinion: secondOpinion(perSliceRatios(base.y, base.n, baseSlices), perSliceRatios(treat.y, treat.n, treatSlices), settings.confidenceLevel),

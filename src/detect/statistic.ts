@@ -41,6 +41,12 @@ export interface StatisticResult {
    * same bucket bound share one test, and count once in the multiple-comparison adjustment.
    */
   readonly testKey?: string;
+  /**
+   * The tested log-scale effect (log rate ratio of the tail share or of the ratio) with its
+   * standard error and degrees of freedom: what sequential monitoring turns into an e-value.
+   * Internal; not part of the report.
+   */
+  readonly testEffect?: TestEffect;
   readonly test: string;
   readonly design: Design;
   verdict: Verdict;
@@ -51,6 +57,13 @@ export interface StatisticResult {
   readonly exceedance?: { readonly le: number; readonly baselineFraction: number; readonly afterFraction: number };
   /** Latency: the bucket each quantile estimate lies in (what the histogram can resolve). */
   readonly resolution?: { readonly baseline: readonly [number, number]; readonly after: readonly [number, number] };
+}
+
+/** A tested log-scale effect and its uncertainty (see {@link StatisticResult.testEffect}). */
+export interface TestEffect {
+  readonly estimate: number;
+  readonly standardError: number;
+  readonly degreesOfFreedom: number;
 }
 
 /** Everything detection found for one group, before multiple-comparison adjustment. */

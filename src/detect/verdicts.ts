@@ -27,13 +27,17 @@ export function assignVerdicts(groups: readonly GroupDetection[], alpha: number)
   return groups.map((group) => {
     for (const s of group.statistics) {
       if (s.verdict === 'inconclusive') continue;
-      judge(s, alpha, group.minRelativeChange, group.minAbsoluteChange);
+      judgeStatistic(s, alpha, group.minRelativeChange, group.minAbsoluteChange);
     }
     return groupVerdict(group.statistics);
   });
 }
 
-function judge(s: StatisticResult, alpha: number, minRelative: number, minAbsolute: number): void {
+/**
+ * The verdict of one statistic once its `qValue` is set: no_change when not significant or below
+ * the practical thresholds (with the reason), else regression or improvement by direction.
+ */
+export function judgeStatistic(s: StatisticResult, alpha: number, minRelative: number, minAbsolute: number): void {
   if (!Number.isFinite(s.qValue)) {
     s.verdict = 'inconclusive';
     s.reason = 'the bootstrap could not estimate the variance (too few usable slices)';

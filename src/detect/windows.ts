@@ -12,6 +12,11 @@ export interface AnalysisWindows {
   readonly baselineMs: number;
   readonly afterMs: number;
   readonly settleMs: number;
+  /**
+   * Monitoring: the time up to which data is complete. Slices ending later count in no window
+   * (the analysis sees the after window as it stands now). Absent = everything is known.
+   */
+  readonly cutoffMs?: number;
 }
 
 /** Rollout of changed code on one instance: earliest and latest changed-binary rollout, or null = never. */
@@ -54,10 +59,12 @@ export function instanceTrack(
   const treatEnd = treatStart + windows.afterMs;
   const ctrlEnd = Math.min(rollout.fromMs ?? Infinity, afterSpan.endMs);
   const ctrlStart = Math.max(windows.startedAtMs, afterSpan.startMs);
+  const cutoff = windows.cutoffMs ?? Infinity;
   for (let k = 0; k < grid.count; k++) {
     const s = grid.startMs + k * grid.sliceMs;
     const e = s + grid.sliceMs;
-    if (s >= baseStart && e <= baseEnd) state[k] = BASE;
+    if (e > cutoff) state[k] = IGNORE;
+    else if (s >= baseStart && e <= baseEnd) state[k] = BASE;
     else if (s >= treatStart && e <= treatEnd) state[k] = TREAT;
     else if (s >= ctrlStart && e <= ctrlEnd) state[k] = CTRL;
     else state[k] = IGNORE;

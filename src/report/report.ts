@@ -70,6 +70,20 @@ export interface Report {
   /** Extensions. */
   readonly package?: string;
   readonly alpha: number;
+  /** Extension (the service): how and as of when a monitored upgrade's report was computed. */
+  readonly monitoring?: ReportMonitoring;
+}
+
+/**
+ * How a report of `serve` was computed: `sequential` while the after window is still filling (the
+ * anytime-valid test, safe to look at every slice), `fixed` for the final report once it is
+ * complete (the same one-look analysis as `analyze`).
+ */
+export interface ReportMonitoring {
+  readonly asOf: string;
+  readonly method: 'sequential' | 'fixed';
+  /** `monitoring` until the after window is complete, then `final`. */
+  readonly status?: 'monitoring' | 'final';
 }
 
 /** Counts verdicts for the summary. */

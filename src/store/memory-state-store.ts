@@ -16,11 +16,11 @@ import { StoreConflictError, StoreError, StoreNotFoundError, StoreSchemaError } 
 import { UPGRADE_STATUSES } from './state-store.js';
 import type {
   AuditEntry, AuditQuery, DecisionPatch, DecisionQuery, DecisionRecord, DecisionStatus, FindingQuery, FindingRecord,
-  FindingUpdate, FindingUpsert, NewAuditEntry, NewDecision, StateStore, UpgradeRecord, UpgradeStatus,
+  FindingUpdate, FindingUpsert, NewAuditEntry, NewDecision, StateStore, StoredReport, UpgradeRecord, UpgradeStatus,
 } from './state-store.js';
 
 /** Schema version of the fake's "database" (mirrors the SQL adapters' migration refusal). */
-export const MEMORY_SCHEMA_VERSION = 1;
+export const MEMORY_SCHEMA_VERSION = 2;
 
 /** The data behind one or more {@link MemoryStateStore}s: share it to model two connections or a reopen. */
 export class MemoryStateDatabase {
@@ -31,6 +31,7 @@ export class MemoryStateDatabase {
   /** Open finding id per JSON [upgradeId, signal, labelsKey]. */
   readonly openFindings = new Map<string, string>();
   readonly decisions = new Map<string, DecisionRecord>();
+  readonly reports = new Map<string, StoredReport>();
   readonly audit: AuditEntry[] = [];
   nextFindingId = 1;
   nextDecisionId = 1;
@@ -54,7 +55,7 @@ export class MemoryStateStore implements StateStore {
       if (newest > MEMORY_SCHEMA_VERSION) {
         throw new StoreSchemaError(`memory database has schema version ${newest}, newer than this shiftguard knows (${MEMORY_SCHEMA_VERSION})`);
       }
-      if (newest < MEMORY_SCHEMA_VERSION) this.database.schemaVersions.push(MEMORY_SCHEMA_VERSION);
+      for (let v = newest + 1; v <= MEMORY_SCHEMA_VERSION; v++) this.database.schemaVersions.push(v);
       this.opened = true;
     });
   }
@@ -108,6 +109,23 @@ export class MemoryStateStore implements StateStore {
       const updated = { ...record, status };
       db.upgrades.set(id, updated);
       return structuredClone(updated);
+    });
+  }
+
+  putReport(upgradeId: string, report: unknown, generatedAtMs: number): Promise<StoredReport> {
+    return runSync(() => {
+      const db = this.data();
+      if (!db.upgrades.has(upgradeId)) throw upgradeNotFound(upgradeId);
+      const stored = { upgradeId, report: copyJson(report), generatedAtMs };
+      db.reports.set(upgradeId, stored);
+      return structuredClone(stored);
+    });
+  }
+
+  getReport(upgradeId: string): Promise<StoredReport | null> {
+    return runSync(() => {
+      const stored = this.data().reports.get(upgradeId);
+      return stored === undefined ? null : structuredClone(stored);
     });
   }
 

@@ -4,11 +4,11 @@
  */
 import type { PoolClient, QueryResultRow } from 'pg';
 import { jsonText } from './json-value.js';
-import { toAuditEntry, toDecisionRecord, toFindingRecord, toUpgradeRecord } from './sql-rows.js';
+import { toAuditEntry, toDecisionRecord, toFindingRecord, toStoredReport, toUpgradeRecord } from './sql-rows.js';
 import type { RowCodec } from './sql-rows.js';
 import type {
   AuditEntry, DecisionPatch, DecisionRecord, DecisionStatus, FindingRecord, FindingUpdate, FindingUpsert, NewAuditEntry, NewDecision,
-  UpgradeRecord,
+  StoredReport, UpgradeRecord,
 } from './state-store.js';
 
 const CODEC: RowCodec = { json: (value) => value };
@@ -31,6 +31,11 @@ export class PostgresRecords {
   /** Maps an `upgrades` row. */
   static upgrade(row: QueryResultRow): UpgradeRecord {
     return toUpgradeRecord(row, CODEC);
+  }
+
+  /** Maps an `upgrade_reports` row. */
+  static report(row: QueryResultRow): StoredReport {
+    return toStoredReport(row, CODEC);
   }
 
   /** Maps a `findings` row. */

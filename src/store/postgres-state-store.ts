@@ -26,7 +26,7 @@ import { StoreConflictError, StoreError, StoreNotFoundError } from './store-erro
 import { UPGRADE_STATUSES } from './state-store.js';
 import type {
   AuditEntry, AuditQuery, DecisionPatch, DecisionQuery, DecisionRecord, DecisionStatus, FindingQuery, FindingRecord,
-  FindingUpdate, FindingUpsert, NewAuditEntry, NewDecision, StateStore, UpgradeRecord, UpgradeStatus,
+  FindingUpdate, FindingUpsert, NewAuditEntry, NewDecision, StateStore, StoredReport, UpgradeRecord, UpgradeStatus,
 } from './state-store.js';
 
 /** How to open a {@link PostgresStateStore}. */
@@ -158,6 +158,24 @@ export class PostgresStateStore implements StateStore {
     const row = rows[0];
     if (row === undefined) throw new StoreNotFoundError(`upgrade ${JSON.stringify(id)} is not registered`);
     return PostgresRecords.upgrade(row);
+  }
+
+  async putReport(upgradeId: string, report: unknown, generatedAtMs: number): Promise<StoredReport> {
+    if (unstorableTextReason(upgradeId) !== null || (await this.getUpgrade(upgradeId)) === null) {
+      throw new StoreNotFoundError(`upgrade ${JSON.stringify(upgradeId)} is not registered`);
+    }
+    const rows = await this.query(
+      'INSERT INTO upgrade_reports (upgrade_id, report, generated_at_ms) VALUES ($1, $2::jsonb, $3) ' +
+        'ON CONFLICT (upgrade_id) DO UPDATE SET report = excluded.report, generated_at_ms = excluded.generated_at_ms RETURNING *',
+      [upgradeId, jsonText(report), generatedAtMs],
+    );
+    return PostgresRecords.report(rows[0] as QueryResultRow);
+  }
+
+  async getReport(upgradeId: string): Promise<StoredReport | null> {
+    if (unstorableTextReason(upgradeId) !== null) return null;
+    const row = (await this.query('SELECT * FROM upgrade_reports WHERE upgrade_id = $1', [upgradeId]))[0];
+    return row === undefined ? null : PostgresRecords.report(row);
   }
 
   async upsertFinding(update: FindingUpdate): Promise<FindingUpsert> {

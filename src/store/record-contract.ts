@@ -27,6 +27,20 @@ function describeUpgradeContract(context: ContractContext): void {
       expect(await store.listFindings({ upgradeId: 'nul\u0000' })).toEqual([]);
     });
 
+    it('stores, replaces and returns the final report of an upgrade', async () => {
+      const store = await context.openStore();
+      await store.putUpgrade(upgradeRecord('dten-2026.04', T0));
+      expect(await store.getReport('dten-2026.04')).toBeNull();
+      const report = { upgrade: 'dten-2026.04', groups: [{ signal: 'latency', labels: { service: 'gateway' }, verdict: 'regression' }], alpha: 0.01 };
+      expect(await store.putReport('dten-2026.04', report, T0 + 10)).toEqual({ upgradeId: 'dten-2026.04', report, generatedAtMs: T0 + 10 });
+      const replaced = { ...report, groups: [] };
+      await store.putReport('dten-2026.04', replaced, T0 + 20);
+      expect(await store.getReport('dten-2026.04')).toEqual({ upgradeId: 'dten-2026.04', report: replaced, generatedAtMs: T0 + 20 });
+      await expect(store.putReport('unknown', report, T0)).rejects.toBeInstanceOf(StoreNotFoundError);
+      expect(await store.getReport('unknown')).toBeNull();
+      expect(await store.getReport('nul\u0000')).toBeNull();
+    });
+
     it('refuses a duplicate id with a conflict and keeps the first registration', async () => {
       const store = await context.openStore();
       const first = await store.putUpgrade(upgradeRecord('dten-2026.04', T0));

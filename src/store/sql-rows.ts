@@ -6,7 +6,7 @@
  */
 import { StoreError } from './store-error.js';
 import { DECISION_KINDS, DECISION_STATUSES, FINDING_VERDICTS, UPGRADE_STATUSES } from './state-store.js';
-import type { AuditEntry, DecisionRecord, FindingRecord, UpgradeRecord } from './state-store.js';
+import type { AuditEntry, DecisionRecord, FindingRecord, StoredReport, UpgradeRecord } from './state-store.js';
 import type { Labels } from '../series/model.js';
 
 /** A row as the driver returns it. */
@@ -52,6 +52,15 @@ export function toUpgradeRecord(row: Row, codec: RowCodec): UpgradeRecord {
     document: codec.json(row.document),
     registeredAtMs: int(row, 'upgrades', 'registered_at_ms'),
     status: oneOf(row, 'upgrades', 'status', UPGRADE_STATUSES),
+  };
+}
+
+/** Maps an `upgrade_reports` row. */
+export function toStoredReport(row: Row, codec: RowCodec): StoredReport {
+  return {
+    upgradeId: text(row, 'upgrade_reports', 'upgrade_id'),
+    report: codec.json(row.report),
+    generatedAtMs: int(row, 'upgrade_reports', 'generated_at_ms'),
   };
 }
 

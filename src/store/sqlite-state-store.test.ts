@@ -84,7 +84,7 @@ describe('SQLite state store specifics', () => {
     await store.createDecision(decisionInput('u1'));
     await store.close();
     withRaw(path, (db) => {
-      expect(db.prepare('SELECT * FROM schema_migrations').all()).toEqual([{ version: 1, name: 'initial-schema', applied_at_ms: T0 }]);
+      expect(db.prepare('SELECT * FROM schema_migrations').all()).toEqual(SQLITE_MIGRATIONS.map((m) => ({ version: m.version, name: m.name, applied_at_ms: T0 })));
       expect(() => db.prepare("UPDATE audit_log SET actor = 'mallory'").run()).toThrow('audit_log is append-only');
       expect(() => db.prepare('DELETE FROM audit_log').run()).toThrow('audit_log is append-only');
     });
@@ -96,24 +96,24 @@ describe('SQLite state store specifics', () => {
     await old.open();
     await old.putUpgrade(upgradeRecord('u1', T0));
     await old.close();
-    const addColumn: Migration = { version: 2, name: 'upgrades-note', sql: "ALTER TABLE upgrades ADD COLUMN note TEXT NOT NULL DEFAULT ''" };
+    const addColumn: Migration = { version: SQLITE_MIGRATIONS.length + 1, name: 'upgrades-note', sql: "ALTER TABLE upgrades ADD COLUMN note TEXT NOT NULL DEFAULT ''" };
     const newer = new SqliteStateStore({ path, migrations: [...SQLITE_MIGRATIONS, addColumn] });
     await newer.open();
     expect(await newer.getUpgrade('u1')).toEqual(upgradeRecord('u1', T0));
     await newer.close();
     withRaw(path, (db) => {
-      expect(appliedSqliteMigrations(db).map((row) => row.name)).toEqual(['initial-schema', 'upgrades-note']);
+      expect(appliedSqliteMigrations(db).map((row) => row.name)).toEqual([...SQLITE_MIGRATIONS.map((m) => m.name), 'upgrades-note']);
       expect(db.prepare('SELECT note FROM upgrades').get()).toEqual({ note: '' });
     });
-    await expect(new SqliteStateStore({ path }).open()).rejects.toThrow(/schema version 2, newer than this shiftguard knows \(1\)/);
+    await expect(new SqliteStateStore({ path }).open()).rejects.toThrow(`schema version ${SQLITE_MIGRATIONS.length + 1}, newer than this shiftguard knows (${SQLITE_MIGRATIONS.length})`);
   });
 
   it('rolls a failing migration back entirely and applies it once fixed', async () => {
     const path = tempPath();
-    const broken: Migration = { version: 2, name: 'two-tables', sql: 'CREATE TABLE t1 (x INTEGER); CREATE TABLE t2 (x INTEGER NOT NUL)' };
+    const broken: Migration = { version: SQLITE_MIGRATIONS.length + 1, name: 'two-tables', sql: 'CREATE TABLE t1 (x INTEGER); CREATE TABLE t2 (x INTEGER NOT NUL)' };
     await expect(new SqliteStateStore({ path, migrations: [...SQLITE_MIGRATIONS, broken] }).open()).rejects.toThrow(/syntax error/);
     withRaw(path, (db) => {
-      expect(appliedSqliteMigrations(db).map((row) => row.version)).toEqual([1]);
+      expect(appliedSqliteMigrations(db).map((row) => row.version)).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
       expect(db.prepare("SELECT name FROM sqlite_master WHERE name IN ('t1', 't2')").all()).toEqual([]);
     });
     const fixed: Migration = { ...broken, sql: 'CREATE TABLE t1 (x INTEGER); CREATE TABLE t2 (x INTEGER NOT NULL)' };

@@ -17,13 +17,13 @@ import {
 } from './record-checks.js';
 import { runSync } from './run-sync.js';
 import { DEFAULT_SQLITE_BUSY_TIMEOUT_MS, DEFAULT_SQLITE_PATH, openSqliteDatabase } from './sqlite-connection.js';
-import { toAuditEntry, toDecisionRecord, toFindingRecord, toUpgradeRecord } from './sql-rows.js';
+import { toAuditEntry, toDecisionRecord, toFindingRecord, toStoredReport, toUpgradeRecord } from './sql-rows.js';
 import type { Row, RowCodec } from './sql-rows.js';
 import { StoreConflictError, StoreError, StoreNotFoundError } from './store-error.js';
 import { UPGRADE_STATUSES } from './state-store.js';
 import type {
   AuditEntry, AuditQuery, DecisionPatch, DecisionQuery, DecisionRecord, DecisionStatus, FindingQuery, FindingRecord,
-  FindingUpdate, FindingUpsert, NewAuditEntry, NewDecision, StateStore, UpgradeRecord, UpgradeStatus,
+  FindingUpdate, FindingUpsert, NewAuditEntry, NewDecision, StateStore, StoredReport, UpgradeRecord, UpgradeStatus,
 } from './state-store.js';
 
 /** How to open a {@link SqliteStateStore}. */
@@ -151,6 +151,24 @@ export class SqliteStateStore implements StateStore {
       const row = this.sql('UPDATE upgrades SET status = ? WHERE id = ? RETURNING *').get(status, id) as Row | undefined;
       if (row === undefined) throw new StoreNotFoundError(`upgrade ${JSON.stringify(id)} is not registered`);
       return toUpgradeRecord(row, CODEC);
+    });
+  }
+
+  putReport(upgradeId: string, report: unknown, generatedAtMs: number): Promise<StoredReport> {
+    return this.write(() => {
+      this.requireUpgrade(upgradeId);
+      const row = this.sql(
+        'INSERT INTO upgrade_reports (upgrade_id, report, generated_at_ms) VALUES (?, ?, ?) ' +
+          'ON CONFLICT (upgrade_id) DO UPDATE SET report = excluded.report, generated_at_ms = excluded.generated_at_ms RETURNING *',
+      ).get(upgradeId, jsonText(report), generatedAtMs) as Row;
+      return toStoredReport(row, CODEC);
+    });
+  }
+
+  getReport(upgradeId: string): Promise<StoredReport | null> {
+    return runSync(() => {
+      const row = this.sql('SELECT * FROM upgrade_reports WHERE upgrade_id = ?').get(upgradeId) as Row | undefined;
+      return row === undefined ? null : toStoredReport(row, CODEC);
     });
   }
 

@@ -26,6 +26,14 @@ export interface UpgradeRecord {
   readonly status: UpgradeStatus;
 }
 
+/** The report an upgrade's monitoring ended with (see {@link UpgradeStore.putReport}). */
+export interface StoredReport {
+  readonly upgradeId: string;
+  /** The report (JSON-able; the shape of CONTRACT §5). */
+  readonly report: unknown;
+  readonly generatedAtMs: number;
+}
+
 /** Verdict of the analysed group a finding is about (CONTRACT §5). */
 export type FindingVerdict = 'regression' | 'improvement' | 'no_change' | 'inconclusive';
 /** Every {@link FindingVerdict}, for validation. */
@@ -191,6 +199,10 @@ export interface UpgradeStore {
   listUpgrades(): Promise<UpgradeRecord[]>;
   /** `StoreNotFoundError` when the upgrade is unknown. */
   setUpgradeStatus(id: string, status: UpgradeStatus): Promise<UpgradeRecord>;
+  /** Stores (or replaces) the final report of a registered upgrade, written when its monitoring ends. */
+  putReport(upgradeId: string, report: unknown, generatedAtMs: number): Promise<StoredReport>;
+  /** The stored report of an upgrade, or null when none was stored. */
+  getReport(upgradeId: string): Promise<StoredReport | null>;
 }
 
 /** Findings of the continuous detection. */

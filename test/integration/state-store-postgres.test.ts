@@ -138,10 +138,10 @@ describe.skipIf(unreachable !== null)('PostgreSQL state store', () => {
       const { store, url } = await openOn();
       await store.putUpgrade(upgradeRecord('u1', T0));
       await store.close();
-      const broken: Migration = { version: 2, name: 'upgrades-note', sql: "ALTER TABLE upgrades ADD COLUMN note TEXT NOT NULL DEFAULT ''; CREATE TABLE t2 (x INTEGER NOT NUL)" };
+      const broken: Migration = { version: POSTGRES_MIGRATIONS.length + 1, name: 'upgrades-note', sql: "ALTER TABLE upgrades ADD COLUMN note TEXT NOT NULL DEFAULT ''; CREATE TABLE t2 (x INTEGER NOT NUL)" };
       await expect(new PostgresStateStore({ url, migrations: [...POSTGRES_MIGRATIONS, broken] }).open()).rejects.toThrow(/syntax error/);
       await withPool(url, async (pool) => {
-        expect((await appliedPostgresMigrations(pool)).map((row) => row.version)).toEqual([1]);
+        expect((await appliedPostgresMigrations(pool)).map((row) => row.version)).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
         expect((await pool.query("SELECT 1 FROM information_schema.columns WHERE table_name = 'upgrades' AND column_name = 'note'")).rowCount).toBe(0);
       });
       const fixed: Migration = { ...broken, sql: "ALTER TABLE upgrades ADD COLUMN note TEXT NOT NULL DEFAULT ''" };
@@ -150,7 +150,7 @@ describe.skipIf(unreachable !== null)('PostgreSQL state store', () => {
       await newer.open();
       expect(await newer.getUpgrade('u1')).toEqual(upgradeRecord('u1', T0));
       await newer.close();
-      await expect(new PostgresStateStore({ url }).open()).rejects.toThrow(/schema version 2, newer than this shiftguard knows \(1\)/);
+      await expect(new PostgresStateStore({ url }).open()).rejects.toThrow(`schema version ${POSTGRES_MIGRATIONS.length + 1}, newer than this shiftguard knows (${POSTGRES_MIGRATIONS.length})`);
     });
 
     it('reports not ready while the server has dropped its connections, and ready again after a good query', async () => {

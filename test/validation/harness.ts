@@ -53,3 +53,44 @@ export function configWith(patch: (c: ShiftguardConfig) => ShiftguardConfig): Sh
 export function figure(name: string, value: string): void {
   process.stderr.write(`[validation] ${name}: ${value}\n`);
 }
+
+/** What monitoring one scenario slice by slice found. */
+export interface MonitoredScenario {
+  /** Looks taken (one per slice of the after window). */
+  readonly looks: number;
+  /** Look (1-based) at which a regression was first raised, or null. */
+  readonly firstRegressionLook: number | null;
+  /** Signals (with labels) raised as regressions at any look. */
+  readonly raised: readonly string[];
+  /** The report of the last look. */
+  readonly last: Report;
+}
+
+/**
+ * Monitors one simulated scenario as the service does: the sequential analysis as of the end of
+ * every slice of the after window, from its first slice to its last.
+ */
+export async function monitorScenario(bundle: ScenarioBundle, config: ShiftguardConfig = defaultConfig()): Promise<MonitoredScenario> {
+  const fleet = simulateFleet(bundle.scenario);
+  const upgrade = validateUpgrade(bundle.upgrade, `${bundle.upgrade.id}.json`);
+  const source = createMemoryMetricsSource(fleet.series);
+  const look = (asOfMs: number): Promise<Report> => runAnalysis({ config, upgrade, source, asOfMs, mode: 'sequential', now: () => new Date(asOfMs) });
+  const first = await look(upgrade.startedAtMs);
+  const startMs = Date.parse(first.windows.after.start);
+  const endMs = Date.parse(first.windows.after.end);
+  const slice = config.windows.sliceMs;
+  let looks = 0;
+  let firstRegressionLook: number | null = null;
+  const raised = new Set<string>();
+  let last = first;
+  for (let t = Math.ceil((startMs + slice) / slice) * slice; t <= endMs; t += slice) {
+    looks++;
+    last = await look(t);
+    for (const g of last.groups) {
+      if (g.verdict !== 'regression') continue;
+      raised.add(`${g.signal}${JSON.stringify(g.labels)}`);
+      firstRegressionLook ??= looks;
+    }
+  }
+  return { looks, firstRegressionLook, raised: [...raised], last };
+}

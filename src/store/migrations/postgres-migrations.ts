@@ -67,5 +67,17 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
   FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
 `;
 
+/** The final report of each finished upgrade (the in-memory series it came from are gone after retention). */
+const upgradeReports = `
+CREATE TABLE upgrade_reports (
+  upgrade_id TEXT PRIMARY KEY REFERENCES upgrades (id),
+  report JSONB NOT NULL,
+  generated_at_ms BIGINT NOT NULL
+);
+`;
+
 /** Every PostgreSQL migration, oldest first; append new versions at the end, never edit released ones. */
-export const POSTGRES_MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial-schema', sql: initial }];
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial-schema', sql: initial },
+  { version: 2, name: 'upgrade-reports', sql: upgradeReports },
+];

@@ -62,5 +62,17 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 `;
 
+/** The final report of each finished upgrade (the in-memory series it came from are gone after retention). */
+const upgradeReports = `
+CREATE TABLE upgrade_reports (
+  upgrade_id TEXT PRIMARY KEY REFERENCES upgrades (id),
+  report TEXT NOT NULL,
+  generated_at_ms INTEGER NOT NULL
+) STRICT;
+`;
+
 /** Every SQLite migration, oldest first; append new versions at the end, never edit released ones. */
-export const SQLITE_MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial-schema', sql: initial }];
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial-schema', sql: initial },
+  { version: 2, name: 'upgrade-reports', sql: upgradeReports },
+];
