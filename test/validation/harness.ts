@@ -70,7 +70,11 @@ export interface MonitoredScenario {
  * Monitors one simulated scenario as the service does: the sequential analysis as of the end of
  * every slice of the after window, from its first slice to its last.
  */
-export async function monitorScenario(bundle: ScenarioBundle, config: ShiftguardConfig = defaultConfig()): Promise<MonitoredScenario> {
+export async function monitorScenario(
+  bundle: ScenarioBundle,
+  config: ShiftguardConfig = defaultConfig(),
+  onLook: (report: Report, look: number) => void = () => undefined,
+): Promise<MonitoredScenario> {
   const fleet = simulateFleet(bundle.scenario);
   const upgrade = validateUpgrade(bundle.upgrade, `${bundle.upgrade.id}.json`);
   const source = createMemoryMetricsSource(fleet.series);
@@ -86,6 +90,7 @@ export async function monitorScenario(bundle: ScenarioBundle, config: Shiftguard
   for (let t = Math.ceil((startMs + slice) / slice) * slice; t <= endMs; t += slice) {
     looks++;
     last = await look(t);
+    onLook(last, looks);
     for (const g of last.groups) {
       if (g.verdict !== 'regression') continue;
       raised.add(`${g.signal}${JSON.stringify(g.labels)}`);
