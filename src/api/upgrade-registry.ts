@@ -48,12 +48,14 @@ export function createStoreUpgradeRegistry(store: UpgradeStore & AuditLog, nowMs
   return {
     register: async (entry, actor) => {
       try {
-        await store.putUpgrade({ id: entry.upgrade.id, document: entry.document, registeredAtMs: entry.registeredAtMs, status: 'monitoring' });
+        await store.putUpgrade(
+          { id: entry.upgrade.id, document: entry.document, registeredAtMs: entry.registeredAtMs, status: 'monitoring' },
+          { atMs: nowMs(), actor, action: 'upgrade.registered', subject: `upgrade/${entry.upgrade.id}`, details: {} },
+        );
       } catch (error) {
         if (error instanceof StoreConflictError) return false;
         throw error;
       }
-      await store.appendAudit({ atMs: nowMs(), actor, action: 'upgrade.registered', subject: `upgrade/${entry.upgrade.id}`, details: {} });
       return true;
     },
     get: async (id) => {

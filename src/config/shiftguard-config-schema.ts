@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { formatDuration } from './duration.js';
 import { tryParseListenAddress } from './listen-address.js';
+import { AlertsConfigSchema } from '../alerts/alerts-config.js';
 import { durationMs, integerIn, labelName, metricName, numberWhere } from './schema-fields.js';
 import { signalListSchema } from './signal-schema.js';
 import { expected, patternString, strictSection } from './zod-messages.js';
@@ -85,6 +86,8 @@ const detection = strictSection(
   MAPPING,
 );
 
+const monitoring = strictSection({ delay: durationMs(0).prefault('1m') }, MAPPING).transform(({ delay }) => ({ delayMs: delay }));
+
 /** The whole configuration file; `{}` yields the defaults. */
 export const shiftguardConfigSchema = strictSection(
   {
@@ -97,6 +100,8 @@ export const shiftguardConfigSchema = strictSection(
     alpha: numberWhere('a number in (0, 0.5]', (value) => value > 0 && value <= 0.5).default(0.01),
     signals: signalListSchema,
     detection: detection.prefault({}),
+    monitoring: monitoring.prefault({}),
+    alerts: AlertsConfigSchema.prefault({}),
   },
   'a mapping at the top level',
 );

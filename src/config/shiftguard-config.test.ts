@@ -39,6 +39,12 @@ describe('defaultConfig', () => {
         },
       ],
       detection: { bootstrapResamples: 400, seed: 1, minSlices: 5, minTailEvents: 10, minRatioEvents: 10 },
+      monitoring: { delayMs: 60_000 },
+      alerts: {
+        externalUrl: null,
+        alertmanager: { url: null, resendIntervalMs: 60_000, timeoutMs: 10_000, severity: 'warning' },
+        webhook: { url: null, secret: { env: 'SHIFTGUARD_WEBHOOK_SECRET' }, timeoutMs: 10_000, maxAttempts: 6 },
+      },
     });
   });
 

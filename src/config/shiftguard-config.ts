@@ -3,6 +3,7 @@
  * Durations are parsed into milliseconds and carry `Ms` in their names; the YAML keeps the contract's
  * names (`windows.baseline: 2h` becomes `windows.baselineMs: 7200000`).
  */
+import type { AlertsConfig } from '../alerts/alerts-config.js';
 import { deepFreeze } from './deep-freeze.js';
 import { shiftguardConfigSchema } from './shiftguard-config-schema.js';
 
@@ -118,6 +119,18 @@ export interface ShiftguardConfig {
   /** Analysed signals; at least one, names unique. */
   readonly signals: readonly SignalConfig[];
   readonly detection: DetectionConfig;
+  readonly monitoring: MonitoringConfig;
+  /** Extension `alerts`: Alertmanager and webhook delivery of findings (all off by default). */
+  readonly alerts: AlertsConfig;
+}
+
+/** Extension `monitoring`: continuous detection of registered upgrades by `serve`. */
+export interface MonitoringConfig {
+  /**
+   * How late pushed or scraped samples may arrive, ms (YAML `delay`, default 1m): a slice is
+   * evaluated once this much time has passed after its end.
+   */
+  readonly delayMs: number;
 }
 
 /** The embedded defaults of CONTRACT §3 plus the extensions, deeply frozen. */

@@ -76,13 +76,15 @@ export class MemoryStateStore implements StateStore {
     return this.database;
   }
 
-  putUpgrade(record: UpgradeRecord): Promise<UpgradeRecord> {
+  putUpgrade(record: UpgradeRecord, audit?: NewAuditEntry): Promise<UpgradeRecord> {
     return runSync(() => {
       const db = this.data();
       checkUpgradeRecord(record);
+      if (audit !== undefined) checkNewAudit(audit);
       if (db.upgrades.has(record.id)) throw new StoreConflictError(`upgrade ${JSON.stringify(record.id)} is already registered`);
       const stored = { id: record.id, document: copyJson(record.document), registeredAtMs: record.registeredAtMs, status: record.status };
       db.upgrades.set(record.id, stored);
+      if (audit !== undefined) this.pushAudit(audit);
       return structuredClone(stored);
     });
   }

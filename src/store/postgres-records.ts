@@ -102,6 +102,13 @@ export class PostgresRecords {
     return row === undefined ? null : PostgresRecords.decision(row);
   }
 
+  /** Inserts an upgrade; null when the id is taken. */
+  async insertUpgrade(record: UpgradeRecord): Promise<UpgradeRecord | null> {
+    const rows = await this.rows('INSERT INTO upgrades (id, document, registered_at_ms, status) VALUES ($1, $2::jsonb, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING *',
+      [record.id, jsonText(record.document), record.registeredAtMs, record.status]);
+    return rows[0] === undefined ? null : PostgresRecords.upgrade(rows[0]);
+  }
+
   /** Appends an audit row (the caller holds the audit lock). */
   async insertAudit(entry: NewAuditEntry): Promise<AuditEntry> {
     const rows = await this.rows('INSERT INTO audit_log (at_ms, actor, action, subject, details) VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING *',

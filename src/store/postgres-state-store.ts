@@ -133,8 +133,17 @@ export class PostgresStateStore implements StateStore {
     }));
   }
 
-  async putUpgrade(record: UpgradeRecord): Promise<UpgradeRecord> {
+  async putUpgrade(record: UpgradeRecord, audit?: NewAuditEntry): Promise<UpgradeRecord> {
     checkUpgradeRecord(record);
+    if (audit !== undefined) {
+      checkNewAudit(audit);
+      return this.audited(async (records) => {
+        const inserted = await records.insertUpgrade(record);
+        if (inserted === null) throw new StoreConflictError(`upgrade ${JSON.stringify(record.id)} is already registered`);
+        await records.insertAudit(audit);
+        return inserted;
+      });
+    }
     const rows = await this.query('INSERT INTO upgrades (id, document, registered_at_ms, status) VALUES ($1, $2::jsonb, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING *',
       [record.id, jsonText(record.document), record.registeredAtMs, record.status]);
     const row = rows[0];

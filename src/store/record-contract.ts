@@ -27,6 +27,16 @@ function describeUpgradeContract(context: ContractContext): void {
       expect(await store.listFindings({ upgradeId: 'nul\u0000' })).toEqual([]);
     });
 
+    it('writes a registration and its audit row together, and neither on a conflict', async () => {
+      const store = await context.openStore();
+      const audit = { atMs: T0, actor: 'operator', action: 'upgrade.registered', subject: 'upgrade/dten-2026.04', details: {} };
+      await store.putUpgrade(upgradeRecord('dten-2026.04', T0), audit);
+      await expect(store.putUpgrade(upgradeRecord('dten-2026.04', T0 + 1), { ...audit, atMs: T0 + 1 })).rejects.toBeInstanceOf(StoreConflictError);
+      const rows = await store.listAudit({ limit: 100 });
+      expect(rows.map((r) => ({ atMs: r.atMs, action: r.action, subject: r.subject }))).toEqual([{ atMs: T0, action: 'upgrade.registered', subject: 'upgrade/dten-2026.04' }]);
+      expect((await store.getUpgrade('dten-2026.04'))?.registeredAtMs).toBe(T0);
+    });
+
     it('stores, replaces and returns the final report of an upgrade', async () => {
       const store = await context.openStore();
       await store.putUpgrade(upgradeRecord('dten-2026.04', T0));

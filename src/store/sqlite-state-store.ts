@@ -124,12 +124,14 @@ export class SqliteStateStore implements StateStore {
     return toAuditEntry(row, CODEC);
   }
 
-  putUpgrade(record: UpgradeRecord): Promise<UpgradeRecord> {
+  putUpgrade(record: UpgradeRecord, audit?: NewAuditEntry): Promise<UpgradeRecord> {
     return this.write(() => {
       checkUpgradeRecord(record);
+      if (audit !== undefined) checkNewAudit(audit);
       const row = this.sql('INSERT INTO upgrades (id, document, registered_at_ms, status) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING *')
         .get(record.id, jsonText(record.document), record.registeredAtMs, record.status) as Row | undefined;
       if (row === undefined) throw new StoreConflictError(`upgrade ${JSON.stringify(record.id)} is already registered`);
+      if (audit !== undefined) this.insertAudit(audit);
       return toUpgradeRecord(row, CODEC);
     });
   }

@@ -193,7 +193,11 @@ export const MAX_AUDIT_PAGE = 10_000;
 /** Registered upgrades. */
 export interface UpgradeStore {
   /** Registers an upgrade; a duplicate id is refused with `StoreConflictError`. */
-  putUpgrade(record: UpgradeRecord): Promise<UpgradeRecord>;
+  /**
+   * Registers an upgrade; with `audit`, its audit row is written in the same transaction (both or
+   * neither survive a crash). A duplicate id is a conflict and writes nothing.
+   */
+  putUpgrade(record: UpgradeRecord, audit?: NewAuditEntry): Promise<UpgradeRecord>;
   getUpgrade(id: string): Promise<UpgradeRecord | null>;
   /** All upgrades, by registration time then id. */
   listUpgrades(): Promise<UpgradeRecord[]>;
