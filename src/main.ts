@@ -12,15 +12,19 @@ import { createApp } from './api/create-app.js';
 import { tokenAuth } from './api/auth.js';
 import { ApiError } from './api/api-error.js';
 import { createStoreUpgradeRegistry } from './api/upgrade-registry.js';
-import { recordFindings } from './api/record-findings.js';
+import { createUpgradeMonitor } from './monitor/upgrade-monitor.js';
+import { groupGaugeWriter, setOpenFindings } from './monitor/monitor-gauges.js';
+import { createAlertDispatcher } from './alerts/index.js';
 import { openStateStore } from './store/open-state-store.js';
-import { createServiceMetrics, registerStoreGauges } from './telemetry/service-metrics.js';
+import { createServiceMetrics, registerMonitorGauges, registerStoreGauges } from './telemetry/service-metrics.js';
+import type { MonitorGauges, ServiceMetrics } from './telemetry/service-metrics.js';
 import { PrometheusQueryError, createPrometheusMetricsSource } from './ingest/prometheus-api.js';
 import { runAnalysis } from './analysis/run-analysis.js';
+import type { AnalysisRequest } from './analysis/run-analysis.js';
+import type { Report } from './report/report.js';
 import type { MetricsSource } from './series/model.js';
 import { createSeriesStore } from './series/series-store.js';
 import type { SeriesStore } from './series/series-store.js';
-import type { Upgrade } from './upgrades/upgrade.js';
 
 /** A running service: its address and how to stop it gracefully. */
 export interface RunningService {
@@ -41,22 +45,36 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const { config, env } = options;
   const logger = options.logger ?? pino({ name: 'shiftguard', level: env['LOG_LEVEL'] ?? 'info' });
   const metrics = createServiceMetrics();
+  const gauges = registerMonitorGauges(metrics);
   const auth = tokenAuth(config.server.tokens, env);
   for (const role of auth.unconfigured) logger.warn({ role }, `no token configured for role ${role}: its routes refuse every request`);
+  const alerts = createAlertDispatcher({ config: config.alerts, env, logger, registry: metrics.registry });
   const source = pullSource(config);
   const store = await openStateStore(config.store.url);
   logger.info({ store: config.store.url.startsWith('sqlite:') ? config.store.url : 'postgres' }, 'state store open');
   const registry = createStoreUpgradeRegistry(store, () => Date.now());
   const series = createSeriesStore({ sliceMs: config.windows.sliceMs, retentionMs: retentionMs(config), maxSeries: INGEST.maxSeries });
   registerStoreGauges(metrics, series, INGEST.memoryBudgetBytes);
+  const monitor = createUpgradeMonitor({
+    config,
+    store,
+    source: preferPushed(series, source),
+    now: () => Date.now(),
+    analyze: (request) => analyzeWith(request, metrics, gauges),
+    onFindings: (open, resolved) => {
+      alerts.sync(open, resolved);
+      setOpenFindings(gauges, open);
+    },
+    onReport: groupGaugeWriter(gauges),
+    logError: (message, error) => logger.error({ err: error }, message),
+  });
   const app = createApp({
     auth,
     registry,
     metrics,
-    analyze: async (upgrade) => {
-      const report = await analyzeWith(config, preferPushed(series, source), upgrade, metrics);
-      await recordFindings(store, upgrade.id, report, Date.now());
-      return report;
+    analyze: (upgrade) => monitor.report(upgrade),
+    onRegistered: (upgrade) => {
+      monitor.report(upgrade).catch((error: unknown) => logger.error({ err: error, upgrade: upgrade.id }, 'first evaluation of a registered upgrade failed'));
     },
     findings: store,
     decisions: store,
@@ -77,12 +95,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const address = server.address();
   const boundPort = typeof address === 'object' && address !== null ? address.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
-  logger.info({ url, source: config.prometheus.url === null ? 'none' : 'prometheus' }, 'shiftguard serving');
+  alerts.start();
+  monitor.start();
+  logger.info({ url, source: config.prometheus.url === null ? 'none' : 'prometheus', alerts: alerts.enabled }, 'shiftguard serving');
   return {
     url,
     stop: async () => {
       logger.info('shutting down: no new connections, finishing in-flight requests');
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      await monitor.stop();
+      await alerts.stop(5000);
       await store.close();
       logger.info('stopped');
     },
@@ -122,14 +144,17 @@ function pullSource(config: ShiftguardConfig): MetricsSource | null {
   return createPrometheusMetricsSource({ url: config.prometheus.url, timeoutMs: config.prometheus.timeoutMs });
 }
 
-async function analyzeWith(config: ShiftguardConfig, source: MetricsSource, upgrade: Upgrade, metrics: ReturnType<typeof createServiceMetrics>) {
+async function analyzeWith(request: AnalysisRequest, metrics: ServiceMetrics, gauges: MonitorGauges): Promise<Report> {
+  const phase = request.mode === 'sequential' ? 'sequential' : 'final';
   const stop = metrics.analysisDuration.startTimer();
   try {
-    const report = await runAnalysis({ config, upgrade, source });
+    const report = await runAnalysis(request);
     stop({ outcome: 'ok' });
+    gauges.evaluations.inc({ phase, outcome: 'ok' });
     return report;
   } catch (error) {
     stop({ outcome: 'error' });
+    gauges.evaluations.inc({ phase, outcome: 'error' });
     if (error instanceof PrometheusQueryError) throw new ApiError(502, 'metrics_source_error', error.message);
     throw error;
   }

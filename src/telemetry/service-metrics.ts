@@ -106,3 +106,37 @@ export function registerStoreGauges(metrics: ServiceMetrics, store: StoreSize, m
     registers: [metrics.registry],
   }).set(memoryBudgetBytes);
 }
+
+/** Gauges of monitoring results for dashboards (see dashboards/), set after every evaluation. */
+export interface MonitorGauges {
+  readonly openFindings: Gauge<'signal'>;
+  readonly relativeChange: Gauge<'upgrade' | 'signal' | 'group' | 'statistic'>;
+  readonly groupRegression: Gauge<'upgrade' | 'signal' | 'group'>;
+  readonly evaluations: Counter<'phase' | 'outcome'>;
+}
+
+/** Registers the monitoring gauges. */
+export function registerMonitorGauges(metrics: ServiceMetrics): MonitorGauges {
+  const registers = [metrics.registry];
+  return {
+    openFindings: new Gauge({ name: 'shiftguard_open_findings', help: 'Open findings (regressions) across upgrades, by signal.', labelNames: ['signal'], registers }),
+    relativeChange: new Gauge({
+      name: 'shiftguard_group_relative_change',
+      help: 'Latest relative change (after / baseline - 1) of each statistic of each analysed group; group = its label values as k=v pairs.',
+      labelNames: ['upgrade', 'signal', 'group', 'statistic'],
+      registers,
+    }),
+    groupRegression: new Gauge({
+      name: 'shiftguard_group_regression',
+      help: '1 when the latest report of the upgrade calls the group a regression, else 0.',
+      labelNames: ['upgrade', 'signal', 'group'],
+      registers,
+    }),
+    evaluations: new Counter({
+      name: 'shiftguard_monitor_evaluations_total',
+      help: 'Evaluations of monitored upgrades, by phase (sequential look, final report) and outcome.',
+      labelNames: ['phase', 'outcome'],
+      registers,
+    }),
+  };
+}

@@ -4,7 +4,7 @@ import { tokenAuth } from '../auth.js';
 import { createStoreUpgradeRegistry } from '../upgrade-registry.js';
 import { createServiceMetrics } from '../../telemetry/service-metrics.js';
 import { MemoryStateStore } from '../../store/memory-state-store.js';
-import { recordFindings } from '../record-findings.js';
+import { recordFindings } from '../../monitor/record-findings.js';
 import { dtenStory } from '../../sim/scenarios.js';
 import { simulateFleet } from '../../sim/fleet-simulator.js';
 import { runAnalysis } from '../../analysis/run-analysis.js';
@@ -26,7 +26,7 @@ async function makeApp() {
     metrics: createServiceMetrics(),
     analyze: async (upgrade) => {
       const report = await runAnalysis({ config: defaultConfig(), upgrade, source });
-      await recordFindings(store, upgrade.id, report, NOW);
+      await recordFindings(store, upgrade.id, report, NOW, 'final');
       return report;
     },
     now: () => NOW,

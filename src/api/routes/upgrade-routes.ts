@@ -17,8 +17,10 @@ import { ErrorSchema, ReportSchema, authErrorResponses, UpgradeDocumentSchema, U
 export interface UpgradeRouteDeps {
   readonly auth: TokenAuth;
   readonly registry: UpgradeRegistry;
-  /** Analyses an upgrade now (the analysis engine over the service's metrics source). */
+  /** The upgrade's current report (monitoring: the latest evaluation; finished: the final report). */
   readonly analyze: (upgrade: Upgrade) => Promise<Report>;
+  /** Called once an upgrade is registered (monitoring starts). */
+  readonly onRegistered?: (upgrade: Upgrade) => void;
   readonly now: () => number;
 }
 
@@ -69,6 +71,7 @@ export function mountUpgradeRoutes(app: OpenAPIHono, deps: UpgradeRouteDeps): vo
     if (!(await deps.registry.register(entry, 'operator'))) {
       throw new ApiError(409, 'conflict', `upgrade ${upgrade.id} is already registered`);
     }
+    deps.onRegistered?.(upgrade);
     return c.json(summary(entry), 201);
   });
 
