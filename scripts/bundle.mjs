@@ -15,7 +15,8 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
   // Native addons (and pg's optional native binding) load from node_modules at run time.
-  external: ['better-sqlite3', 'snappy', 'pg-native'],
+  // The OpenTelemetry Node SDK is loaded only when OTEL_* variables ask for traces.
+  external: ['better-sqlite3', 'snappy', 'pg-native', '@opentelemetry/sdk-node', '@opentelemetry/resources'],
   // Bundled CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __shiftguardRequire } from 'node:module'; const require = __shiftguardRequire(import.meta.url);" },
 });

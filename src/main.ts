@@ -16,6 +16,7 @@ import { createUpgradeMonitor } from './monitor/upgrade-monitor.js';
 import { groupGaugeWriter, setOpenFindings } from './monitor/monitor-gauges.js';
 import { createAlertDispatcher } from './alerts/index.js';
 import { openStateStore } from './store/open-state-store.js';
+import { inSpan, startTracing } from './telemetry/tracing.js';
 import { createServiceMetrics, registerMonitorGauges, registerStoreGauges } from './telemetry/service-metrics.js';
 import type { MonitorGauges, ServiceMetrics } from './telemetry/service-metrics.js';
 import { PrometheusQueryError, createPrometheusMetricsSource } from './ingest/prometheus-api.js';
@@ -44,6 +45,8 @@ export interface ServiceOptions {
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { config, env } = options;
   const logger = options.logger ?? pino({ name: 'shiftguard', level: env['LOG_LEVEL'] ?? 'info' });
+  const tracing = await startTracing(env, options.version);
+  if (tracing !== null) logger.info('OpenTelemetry traces on (configured by OTEL_* variables)');
   const metrics = createServiceMetrics();
   const gauges = registerMonitorGauges(metrics);
   const auth = tokenAuth(config.server.tokens, env);
@@ -106,6 +109,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await monitor.stop();
       await alerts.stop(5000);
       await store.close();
+      await tracing?.shutdown();
       logger.info('stopped');
     },
   };
@@ -148,7 +152,11 @@ async function analyzeWith(request: AnalysisRequest, metrics: ServiceMetrics, ga
   const phase = request.mode === 'sequential' ? 'sequential' : 'final';
   const stop = metrics.analysisDuration.startTimer();
   try {
-    const report = await runAnalysis(request);
+    const report = await inSpan('detect upgrade', { 'shiftguard.upgrade': request.upgrade.id, 'shiftguard.detect.phase': phase }, async (span) => {
+      const result = await runAnalysis(request);
+      span.setAttributes({ 'shiftguard.detect.groups': result.summary.groups, 'shiftguard.detect.regressions': result.summary.regressions });
+      return result;
+    });
     stop({ outcome: 'ok' });
     gauges.evaluations.inc({ phase, outcome: 'ok' });
     return report;

@@ -12,21 +12,48 @@ export interface BenchArgs {
   readonly targetBytes: number;
   /** Seed of the simulated fleet. */
   readonly seed: number;
-  /** Also run analyze once under `node --cpu-prof` and print where its CPU time goes. */
+  /** Also run analyze (and a remote-write receiver) under `node --cpu-prof` and print where the CPU time goes. */
   readonly profile: boolean;
+  /** The one section to run; `null` runs every section. */
+  readonly only: BenchSection | null;
+  /** The remote-write ingest section's load. */
+  readonly remoteWrite: RemoteWriteLoadArgs;
 }
 
-export const BENCH_USAGE = `usage: npm run bench -- [--keep DIR] [--repetitions N] [--warmups N] [--target-mb MB] [--seed N] [--profile]
+/** The sections of the benchmark. */
+export const BENCH_SECTIONS = ['analyze', 'remote-write'] as const;
+export type BenchSection = (typeof BENCH_SECTIONS)[number];
+
+/** Load of the remote-write section. */
+export interface RemoteWriteLoadArgs {
+  /** Active series wanted (rounded up to whole simulated instances of 144 series). */
+  readonly series: number;
+  /** Concurrent senders, as Prometheus' remote-write shards. */
+  readonly senders: number;
+  /** Samples per request. */
+  readonly samplesPerRequest: number;
+  /** Scrapes of the whole fleet per round. */
+  readonly scrapesPerRound: number;
+}
+
+export const BENCH_USAGE = `usage: npm run bench -- [--only SECTION] [--keep DIR] [--repetitions N] [--warmups N] [--target-mb MB] [--seed N] [--profile]
+                       [--rw-series N] [--rw-senders N] [--rw-batch N] [--rw-scrapes N]
+  --only SECTION    run one section: analyze (analyze vs promtool) or remote-write (ingest vs Prometheus); default both
   --keep DIR        write into DIR and keep everything there (default: a temp dir; the big files are removed)
-  --repetitions N   runs of each measurement, median and min reported (default 3)
-  --warmups N       unmeasured runs of each child process first (default 1)
+  --repetitions N   runs of each measurement (remote-write: measured rounds), median and min reported (default 3)
+  --warmups N       unmeasured runs of each child process (remote-write: rounds) first (default 1)
   --target-mb MB    approximate size of the generated OpenMetrics file, 10^6 bytes (default 40)
-  --seed N          seed of the simulated fleet (default 1)
-  --profile         also run analyze once under node --cpu-prof and print the top functions by self time`;
+  --seed N          seed of the simulated fleets (default 1)
+  --profile         also run analyze and a remote-write receiver under node --cpu-prof and print the top functions by self time
+  --rw-series N     remote-write: active series pushed, rounded up to whole instances of 144 (default 30000)
+  --rw-senders N    remote-write: concurrent senders, as remote-write shards (default 4)
+  --rw-batch N      remote-write: samples per request (default 2000)
+  --rw-scrapes N    remote-write: scrapes of the whole fleet per round (default 20)`;
 
 /**
  * Parses the benchmark's options. @throws Error naming the option and what was expected
- * (repetitions >= 1, warm-ups >= 0, a positive size in MB, a non-negative integer seed).
+ * (repetitions >= 1, warm-ups >= 0, a positive size in MB, a non-negative integer seed, a known section,
+ * positive remote-write counts).
  */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const { values } = parseArgs({
@@ -38,6 +65,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       'target-mb': { type: 'string', default: '40' },
       seed: { type: 'string', default: '1' },
       profile: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'rw-series': { type: 'string', default: '30000' },
+      'rw-senders': { type: 'string', default: '4' },
+      'rw-batch': { type: 'string', default: '2000' },
+      'rw-scrapes': { type: 'string', default: '20' },
     },
     strict: true,
     allowPositionals: false,
@@ -52,7 +84,21 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     targetBytes: targetMb * 1e6,
     seed: integerOption('--seed', values.seed, 0),
     profile: values.profile,
+    only: sectionOption(values.only),
+    remoteWrite: {
+      series: integerOption('--rw-series', values['rw-series'], 1),
+      senders: integerOption('--rw-senders', values['rw-senders'], 1),
+      samplesPerRequest: integerOption('--rw-batch', values['rw-batch'], 1),
+      scrapesPerRound: integerOption('--rw-scrapes', values['rw-scrapes'], 1),
+    },
   };
+}
+
+function sectionOption(text: string | undefined): BenchSection | null {
+  if (text === undefined) return null;
+  const section = BENCH_SECTIONS.find((s) => s === text);
+  if (section === undefined) throw new Error(`--only: expected one of ${BENCH_SECTIONS.join(', ')}, got "${text}"`);
+  return section;
 }
 
 function integerOption(name: string, text: string, min: number): number {

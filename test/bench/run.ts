@@ -1,6 +1,9 @@
 /**
- * `npm run bench`: `shiftguard analyze` against `promtool tsdb create-blocks-from openmetrics` on the
- * same seeded ~40 MB OpenMetrics file, plus in-process parse-only and analysis-only figures.
+ * `npm run bench`: two sections, both by default, one with `--only analyze|remote-write`.
+ * - analyze: `shiftguard analyze` against `promtool tsdb create-blocks-from openmetrics` on the same
+ *   seeded ~40 MB OpenMetrics file, plus in-process parse-only and analysis-only figures.
+ * - remote-write: the same remote-write requests into `shiftguard serve` and into Prometheus' own
+ *   receiver, samples/s and memory per active series (`remote-write-bench.ts`).
  * Progress goes to stderr, results to stdout and to `results.json` in the benchmark directory.
  * Exits 0 whatever the figures (benchmarks report, they do not gate); 1 when a tool failed; 2 on bad options.
  */
@@ -19,13 +22,18 @@ import type { ToolFigures } from './bench-table.js';
 import { formatProfileSummary } from './cpu-profile-summary.js';
 import { captureAnalysisRequest, loadBenchUpgrade, timeAnalysis, timeParse } from './in-process-figures.js';
 import { busyNote, describeMachine, formatMachine } from './machine-info.js';
+import type { MachineInfo } from './machine-info.js';
 import type { ProcessMeasurement } from './measure-process.js';
 import { profileAnalyze } from './profile-analyze.js';
+import { runRemoteWriteBench } from './remote-write-bench.js';
 import { summarizeRuns } from './run-stats.js';
 import { measureAnalyze, measurePromtool, measureStartup } from './tool-runs.js';
 
 const PROMTOOL = process.env['PROMTOOL'] ?? 'promtool';
+const PROMETHEUS = process.env['PROMETHEUS'] ?? 'prometheus';
 const BLOCKS_PREFIX = 'promtool-blocks-';
+/** Sub-directory of the remote-write section; its receivers' state (TSDB, SQLite) goes under it. */
+const REMOTE_WRITE_DIR = 'remote-write';
 
 function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
@@ -133,10 +141,11 @@ function breakdown(rows: BenchRows): string {
   ].join('\n');
 }
 
-/** Removes the big files (metrics file, promtool blocks) of a temp benchmark directory. */
+/** Removes the big files (metrics file, promtool blocks, the receivers' TSDB and store) of a temp benchmark directory. */
 async function removeBigFiles(dir: string): Promise<void> {
   await rm(join(dir, METRICS_FILE), { force: true });
   for (const name of await readdir(dir)) if (name.startsWith(BLOCKS_PREFIX)) await rm(join(dir, name), { recursive: true, force: true });
+  for (const receiver of ['shiftguard', 'prometheus']) await rm(join(dir, REMOTE_WRITE_DIR, receiver), { recursive: true, force: true });
 }
 
 function mb(bytes: number): string {
@@ -159,11 +168,9 @@ async function printProfile(input: BenchInput, dir: string): Promise<string> {
   return profile.path;
 }
 
-async function bench(args: BenchArgs): Promise<void> {
-  const dir = await benchDir(args.keepDir);
-  const machine = await describeMachine(PROMTOOL);
-  out('shiftguard bench: analyze vs promtool tsdb create-blocks-from openmetrics on the same file');
-  out(formatMachine(machine));
+/** The analyze section; returns its part of `results.json`. */
+async function analyzeSection(dir: string, args: BenchArgs, machine: MachineInfo): Promise<Record<string, unknown>> {
+  out('\nanalyze: shiftguard analyze vs promtool tsdb create-blocks-from openmetrics on the same file');
   const input = await generateInput(dir, args);
   const runs = await runTools(input, dir, args);
   const rows: BenchRows = {
@@ -179,11 +186,43 @@ async function bench(args: BenchArgs): Promise<void> {
   out(`load average (1 min) at the end: ${loadavg()[0]?.toFixed(2) ?? '?'}${busyNote(loadavg()[0] ?? 0, machine.cores)}`);
   const timeline = await printTimeline(input, dir);
   const profilePath = args.profile ? await printProfile(input, dir) : null;
+  return { input: { ...input, upgrade: undefined }, runs, rows, comparison, timeline, profilePath };
+}
+
+/** The remote-write section (`remote-write-bench.ts`); returns its part of `results.json`. */
+async function remoteWriteSection(dir: string, args: BenchArgs, machine: MachineInfo): Promise<Record<string, unknown>> {
+  const rw = args.remoteWrite;
+  const remoteWrite = await runRemoteWriteBench({
+    dir: join(dir, REMOTE_WRITE_DIR),
+    seed: args.seed,
+    targetSeries: rw.series,
+    senders: rw.senders,
+    samplesPerRequest: rw.samplesPerRequest,
+    scrapesPerRound: rw.scrapesPerRound,
+    repetitions: args.repetitions,
+    warmups: args.warmups,
+    profile: args.profile,
+    prometheusBinary: PROMETHEUS,
+    progress,
+    out,
+    now: () => Date.now(),
+  });
+  out(`load average (1 min) at the end: ${loadavg()[0]?.toFixed(2) ?? '?'}${busyNote(loadavg()[0] ?? 0, machine.cores)}`);
+  return { remoteWrite };
+}
+
+async function bench(args: BenchArgs): Promise<void> {
+  const dir = await benchDir(args.keepDir);
+  const machine = await describeMachine(PROMTOOL);
+  out(`shiftguard bench: ${args.only ?? 'analyze, remote-write'}`);
+  out(formatMachine(machine));
+  let results: Record<string, unknown> = { machine, args };
+  if (args.only !== 'remote-write') results = { ...results, ...(await analyzeSection(dir, args, machine)) };
+  if (args.only !== 'analyze') results = { ...results, ...(await remoteWriteSection(dir, args, machine)) };
   const resultsPath = join(dir, 'results.json');
-  const results = { machine, args, input: { ...input, upgrade: undefined }, runs, rows, comparison, timeline, profilePath };
   await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   if (args.keepDir === null) await removeBigFiles(dir);
-  out(`\nresults: ${resultsPath}${args.keepDir === null ? ' (the metrics file and promtool blocks were removed; use --keep DIR to keep them)' : ''}`);
+  out(`\nresults: ${resultsPath}${args.keepDir === null ? ' (the metrics file, promtool blocks and the receivers\' TSDB and store were removed; use --keep DIR to keep them)' : ''}`);
 }
 
 async function main(argv: readonly string[]): Promise<number> {

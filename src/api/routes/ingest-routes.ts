@@ -6,6 +6,8 @@
  * overloaded (not 429: Prometheus drops data on 429 by default). Every rejected sample is counted.
  */
 import type { Context } from 'hono';
+import { trace } from '@opentelemetry/api';
+import { inSpan } from '../../telemetry/tracing.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { IngestError } from '../../ingest/ingest-error.js';
 import { decodeRemoteWrite } from '../../ingest/remote-write/decode-remote-write.js';
@@ -56,7 +58,7 @@ export function mountIngestRoutes(app: OpenAPIHono, deps: IngestRouteDeps): void
     try {
       const body = new Uint8Array(await c.req.arrayBuffer());
       if (body.length > deps.limits.maxBodyBytes) return c.json(errorBody('payload_too_large', `body of ${body.length} bytes is over ${deps.limits.maxBodyBytes}`), 413);
-      return await handle(c, body);
+      return await inSpan(`ingest ${protocol}`, { 'shiftguard.ingest.protocol': protocol, 'http.request.body.size': body.length }, () => handle(c, body));
     } catch (error) {
       if (!(error instanceof IngestError)) throw error;
       deps.metrics.ingestRequestsFailed.inc({ protocol, status: String(error.status) });
@@ -110,6 +112,11 @@ export function mountIngestRoutes(app: OpenAPIHono, deps: IngestRouteDeps): void
 /** Puts a decoded batch in the store and counts what was accepted and rejected. */
 function store(deps: IngestRouteDeps, protocol: Protocol, batch: IngestBatch): Map<string, number> {
   const outcome = deps.store.ingest(batch, deps.now());
+  trace.getActiveSpan()?.setAttributes({
+    'shiftguard.ingest.series': batch.series.length,
+    'shiftguard.ingest.samples_accepted': outcome.acceptedSamples,
+    'shiftguard.ingest.samples_rejected': [...outcome.rejected.values()].reduce((a, b) => a + b, 0),
+  });
   deps.metrics.samplesIngested.inc({ protocol }, outcome.acceptedSamples);
   for (const [reason, n] of outcome.rejected) deps.metrics.samplesRejected.inc({ protocol, reason }, n);
   return outcome.rejected;
