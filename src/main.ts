@@ -24,6 +24,7 @@ import { runAnalysis } from './analysis/run-analysis.js';
 import type { AnalysisRequest } from './analysis/run-analysis.js';
 import type { Report } from './report/report.js';
 import type { MetricsSource } from './series/model.js';
+import { createAnalysisSource } from './analysis/analysis-source.js';
 import { createSeriesStore } from './series/series-store.js';
 import type { SeriesStore } from './series/series-store.js';
 
@@ -56,12 +57,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const store = await openStateStore(config.store.url);
   logger.info({ store: config.store.url.startsWith('sqlite:') ? config.store.url : 'postgres' }, 'state store open');
   const registry = createStoreUpgradeRegistry(store, () => Date.now());
-  const series = createSeriesStore({ sliceMs: config.windows.sliceMs, retentionMs: retentionMs(config), maxSeries: INGEST.maxSeries });
+  const pushed = trackEarliestSample(createSeriesStore({ sliceMs: config.windows.sliceMs, retentionMs: retentionMs(config), maxSeries: INGEST.maxSeries }), retentionMs(config));
+  const series = pushed.store;
   registerStoreGauges(metrics, series, INGEST.memoryBudgetBytes);
   const monitor = createUpgradeMonitor({
     config,
     store,
-    source: preferPushed(series, source),
+    source: createAnalysisSource({ pushed: series, pull: source, pushedSinceMs: pushed.earliestMs }),
     now: () => Date.now(),
     analyze: (request) => analyzeWith(request, metrics, gauges),
     onFindings: (open, resolved) => {
@@ -130,17 +132,29 @@ function retentionMs(config: ShiftguardConfig): number {
 }
 
 /**
- * The analysis source: pushed data from the series store when it holds any of the series asked
- * for, else the Prometheus pull source (when configured).
+ * The store, noting the earliest sample time it accepted since the process started (samples older
+ * than the retention at arrival are refused, so they do not count).
  */
-function preferPushed(store: SeriesStore, pull: MetricsSource | null): MetricsSource {
-  return {
-    read: async (request) => {
-      const pushed = await store.read(request);
-      if (pushed.series.length > 0 || pull === null) return pushed;
-      return pull.read(request);
+function trackEarliestSample(store: SeriesStore, retention: number): { store: SeriesStore; earliestMs: () => number } {
+  let earliest = Infinity;
+  const tracked: SeriesStore = {
+    ingest: (batch, nowMs) => {
+      const outcome = store.ingest(batch, nowMs);
+      if (outcome.acceptedSamples > 0) {
+        const oldest = nowMs - retention;
+        for (const s of batch.series) for (const t of s.timestampsMs) if (t >= oldest && t < earliest) earliest = t;
+      }
+      return outcome;
+    },
+    read: (request) => store.read(request),
+    get seriesCount() {
+      return store.seriesCount;
+    },
+    get bytes() {
+      return store.bytes;
     },
   };
+  return { store: tracked, earliestMs: () => earliest };
 }
 
 function pullSource(config: ShiftguardConfig): MetricsSource | null {

@@ -44,7 +44,7 @@ export interface AnalysisRequest {
 const DETECTION_CONFIDENCE = 0.95;
 
 /** Margin read before the baseline so the first slice has a sample to difference against, ms. */
-const LOOKBACK_MS = 10 * 60_000;
+export const LOOKBACK_MS = 10 * 60_000;
 
 /** Runs one analysis of `upgrade` against `source` and returns the report. */
 export async function runAnalysis(request: AnalysisRequest): Promise<Report> {

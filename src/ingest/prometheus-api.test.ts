@@ -20,7 +20,15 @@ function answer(r: RecordedRequest): CannedResponse {
   }
   if (r.path === '/api/v1/query_range' && query.startsWith('count(')) {
     const hasData = query.includes('m_total') || query.includes('broken_total');
+    // short_total: data only in the range's first probe step (a short range scraped every 250 ms).
+    if (query.includes('short_total')) return { body: matrix([{ metric: {}, values: [[T0 / 1000, '1']] }]) };
     return { body: matrix(hasData ? [{ metric: {}, values: [[T0 / 1000 + 1800, '2']] }] : []) };
+  }
+  if (r.path === '/api/v1/query' && query.startsWith('short_total')) {
+    const time = Number(r.params.get('time'));
+    const values: Array<[number, string]> = [];
+    for (let t = T0 / 1000; t <= Math.min(time, T0 / 1000 + 60); t += 0.25) values.push([t, String(t)]);
+    return { body: matrix([{ metric: { __name__: 'short_total', job: 'x' }, values }]) };
   }
   if (r.path === '/api/v1/query') {
     const time = Number(r.params.get('time'));
@@ -71,6 +79,14 @@ describe('createPrometheusMetricsSource', () => {
     expect(progress).toEqual(['Prometheus: m_total: 1 series', 'Prometheus: m_total: scrape interval 10s (measured), 4 query_range request(s)']);
   });
 
+  it('measures the interval of a short range whose data starts with it (the raw window reaches forward)', async () => {
+    const progress: string[] = [];
+    const source = createPrometheusMetricsSource({ url: server.url, onProgress: (m) => progress.push(m) });
+    const data = await source.read({ metricNames: ['short_total'], startMs: T0, endMs: T0 + 60_000 });
+    expect(progress).toContain('Prometheus: short_total: scrape interval 0.25s (measured), 1 query_range request(s)');
+    expect(data.warnings.filter((w) => w.includes('could not measure'))).toEqual([]);
+  });
+
   it('falls back to a 15 s step when there is nothing to measure, and warns about metrics without series', async () => {
     const progress: string[] = [];
     const source = createPrometheusMetricsSource({ url: server.url, onProgress: (m) => progress.push(m) });
@@ -78,6 +94,7 @@ describe('createPrometheusMetricsSource', () => {
     expect(progress).toContain('Prometheus: n_total: scrape interval 15s (assumed, nothing to measure), 1 query_range request(s)');
     expect(data.series[0]?.timestampsMs).toHaveLength(241);
     expect(data.warnings).toContain('Prometheus: no series named gone_total between 2026-04-10T12:00:00.000Z – 2026-04-10T13:00:00.000Z');
+    expect(data.warnings).toContain('Prometheus: n_total: could not measure the scrape interval (fewer than two raw samples in the probed window); assumed 15s');
   });
 
   it('throws PrometheusQueryError naming the failing query_range and the PromQL error', async () => {

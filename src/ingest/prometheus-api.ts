@@ -80,6 +80,9 @@ async function readMetric(
   const stepMs = interval.intervalMs;
   const chunks = planRangeChunks(alignedStartMs(request.startMs, stepMs, interval.phaseMs), request.endMs, stepMs, maxPoints);
   const how = interval.measured ? 'measured' : 'assumed, nothing to measure';
+  if (!interval.measured) {
+    runner.warn(`Prometheus: ${name}: could not measure the scrape interval (fewer than two raw samples in the probed window); assumed ${stepMs / 1000}s`);
+  }
   progress(`Prometheus: ${name}: scrape interval ${stepMs / 1000}s (${how}), ${chunks.length} query_range request(s)`);
   const accumulator = new MatrixAccumulator(`prometheus: query_range ${name}`);
   for (const chunk of chunks) {

@@ -1,8 +1,9 @@
 /**
  * Discovers the scrape interval of a metric on a Prometheus-compatible server: finds a time inside
  * the range where the metric has data (a coarse `count_over_time` probe), reads the raw samples of
- * the 10 minutes before it with an instant query of a range selector (`name[10m]`), and takes the
- * median spacing of their timestamps. Falls back to 15 s when there is nothing to measure.
+ * a 10-minute window that holds that probe step and as much of the range after it as fits (an
+ * instant query of a range selector, `name[10m]`), and takes the median spacing of their
+ * timestamps. Falls back to 15 s when there is nothing to measure.
  */
 import { decodeMatrix } from './prometheus-json.js';
 import type { MatrixSeries } from './prometheus-json.js';
@@ -41,7 +42,10 @@ export async function discoverScrapeInterval(runner: QueryRunner, name: string, 
   if (timeMs === undefined) return { intervalMs: FALLBACK_SCRAPE_INTERVAL_MS, phaseMs: undefined, measured: false };
   const windowSeconds = Math.max(RAW_WINDOW_SECONDS, probeStepSeconds);
   const rawQuery = windowSeconds === RAW_WINDOW_SECONDS ? `${name}[10m]` : `${name}[${windowSeconds}s]`;
-  const raw = await runner.run('POST', 'query', { query: rawQuery, time: toApiSeconds(timeMs) }, `query ${rawQuery}`, decodeMatrix);
+  // The probe point may be the range's first one with data (a short range): evaluate the raw window
+  // later, so it reaches forward over the range instead of holding a single sample.
+  const rawTimeMs = Math.max(timeMs, Math.min(endMs, timeMs + (windowSeconds - probeStepSeconds) * 1000));
+  const raw = await runner.run('POST', 'query', { query: rawQuery, time: toApiSeconds(rawTimeMs) }, `query ${rawQuery}`, decodeMatrix);
   const median = medianSpacingMs(raw);
   const phaseMs = raw.find((s) => s.timestampsMs.length > 0)?.timestampsMs.at(-1);
   if (median === undefined) return { intervalMs: FALLBACK_SCRAPE_INTERVAL_MS, phaseMs, measured: false };
