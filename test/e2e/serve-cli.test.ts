@@ -13,7 +13,9 @@ import { startBackfilledPrometheus, prometheusUnavailableReason } from './backfi
 import type { BackfilledPrometheus } from './backfilled-prometheus.js';
 import { findGroup, groupKey, parseContractReport } from './contract-report.js';
 import { freePort } from './free-port.js';
-import { CLI_PATH, makeTempDir, runCli } from './run-cli.js';
+import snappy from 'snappy';
+import { CLI_PATH, REPO_ROOT, makeTempDir, runCli } from './run-cli.js';
+import { PROMETHEUS_HEADERS } from '../fixtures/remote-write/write-request-encoder.js';
 import type { TempDir } from './run-cli.js';
 import { writeScenarioFiles } from './scenario-files.js';
 
@@ -77,6 +79,35 @@ describe.skipIf(unavailable !== null && !inCi)('shiftguard serve', () => {
     const outline = (r: typeof fromCli): string[][] => r.groups.map((g) => [groupKey(g), g.verdict, g.suspects[0]?.binary ?? '-']).sort();
     expect(outline(fromService)).toEqual(outline(fromCli));
     expect(findGroup(fromService, 'latency', { service: 'gateway', endpoint: '/v1/route' }).verdict).toBe('regression');
+  });
+
+  it('refuses malformed pushes with the documented status over HTTP, and keeps serving', async () => {
+    const rw = (body: Uint8Array, headers: Record<string, string> = {}): Promise<Response> =>
+      fetch(`${base}/api/v1/write`, {
+        method: 'POST',
+        body,
+        headers: { ...PROMETHEUS_HEADERS, Authorization: `Bearer ${TOKENS.SHIFTGUARD_INGEST_TOKEN}`, ...headers },
+      });
+    const good = new Uint8Array(readFileSync(join(REPO_ROOT, 'test/fixtures/remote-write/prometheus-2.42.bin')));
+    const answers = {
+      truncatedSnappy: (await rw(good.subarray(0, good.length >> 1))).status,
+      badProtobuf: (await rw(new Uint8Array(snappy.compressSync(Buffer.from([0x0f, 0xff, 0xff, 0xff]))))).status,
+      wrongContentType: (await rw(good, { 'Content-Type': 'text/plain' })).status,
+      // A snappy block declaring a 4 GiB decoded size: refused before decompressing.
+      declares4GiB: (await rw(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 0x00]))).status,
+      otlpJsonWrongTypes: (
+        await fetch(`${base}/v1/metrics`, {
+          method: 'POST',
+          body: JSON.stringify({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'x', gauge: { dataPoints: [{ asDouble: 'abc', timeUnixNano: '1' }] } }] }] }] }),
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKENS.SHIFTGUARD_INGEST_TOKEN}` },
+        })
+      ).status,
+      ingestTokenOnOperatorRoute: (await call('/api/v1/upgrades', TOKENS.SHIFTGUARD_INGEST_TOKEN, { method: 'POST', body: '{}' })).status,
+      noToken: (await rw(good, { Authorization: '' })).status,
+    };
+    expect(answers).toEqual({ truncatedSnappy: 400, badProtobuf: 400, wrongContentType: 415, declares4GiB: 413, otlpJsonWrongTypes: 400, ingestTokenOnOperatorRoute: 403, noToken: 401 });
+    expect((await rw(good)).status).toBe(204);
+    expect((await call('/readyz')).status).toBe(200);
   });
 
   it('exposes its metrics and OpenAPI document without a token', async () => {
