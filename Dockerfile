@@ -3,11 +3,12 @@
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-# Native addons (better-sqlite3 in later releases) compile here, never in the runtime image.
+# Native addons (better-sqlite3, when no prebuilt binary fits) compile here, never in the runtime image.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 # `npm ci` runs `prepare` (the TypeScript build), so the sources must be present first.
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
 COPY bin ./bin
 RUN npm ci && npm prune --omit=dev
