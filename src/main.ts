@@ -17,7 +17,7 @@ import { groupGaugeWriter, setOpenFindings } from './monitor/monitor-gauges.js';
 import { createAlertDispatcher } from './alerts/index.js';
 import { openStateStore } from './store/open-state-store.js';
 import { inSpan, startTracing } from './telemetry/tracing.js';
-import { createServiceMetrics, registerMonitorGauges, registerStoreGauges } from './telemetry/service-metrics.js';
+import { createServiceMetrics, registerMonitorGauges, registerStateGauges, registerStoreGauges } from './telemetry/service-metrics.js';
 import type { MonitorGauges, ServiceMetrics } from './telemetry/service-metrics.js';
 import { PrometheusQueryError, createPrometheusMetricsSource } from './ingest/prometheus-api.js';
 import { runAnalysis } from './analysis/run-analysis.js';
@@ -60,6 +60,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const pushed = trackEarliestSample(createSeriesStore({ sliceMs: config.windows.sliceMs, retentionMs: retentionMs(config), maxSeries: INGEST.maxSeries }), retentionMs(config));
   const series = pushed.store;
   registerStoreGauges(metrics, series, INGEST.memoryBudgetBytes);
+  registerStateGauges(metrics, { listUpgrades: () => store.listUpgrades(), listDecisions: () => store.listDecisions() });
   const monitor = createUpgradeMonitor({
     config,
     store,

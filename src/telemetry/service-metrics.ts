@@ -10,7 +10,6 @@ export interface ServiceMetrics {
   readonly httpRequests: Counter<'route' | 'method' | 'code'>;
   readonly httpDuration: Histogram<'route' | 'method'>;
   readonly analysisDuration: Histogram<'outcome'>;
-  readonly upgrades: Gauge<'status'>;
   readonly samplesIngested: Counter<'protocol'>;
   readonly samplesRejected: Counter<'protocol' | 'reason'>;
   readonly ingestRequestsFailed: Counter<'protocol' | 'status'>;
@@ -65,12 +64,6 @@ export function createServiceMetrics(): ServiceMetrics {
       name: 'shiftguard_ingest_overloaded_total',
       help: 'Push requests answered 503 because of overload, by protocol.',
       labelNames: ['protocol'],
-      registers: [registry],
-    }),
-    upgrades: new Gauge({
-      name: 'shiftguard_upgrades',
-      help: 'Registered upgrades by status.',
-      labelNames: ['status'],
       registers: [registry],
     }),
   };
@@ -139,4 +132,42 @@ export function registerMonitorGauges(metrics: ServiceMetrics): MonitorGauges {
       registers,
     }),
   };
+}
+
+/** What the state gauges read (the state store's narrow slices). */
+export interface StateCounts {
+  listUpgrades(): Promise<readonly { readonly status: string }[]>;
+  listDecisions(): Promise<readonly { readonly status: string }[]>;
+}
+
+/**
+ * Registers `shiftguard_upgrades{status}` and `shiftguard_decisions{status}`, counted from the
+ * state store at scrape time, so they survive restarts and agree with the API.
+ */
+export function registerStateGauges(metrics: ServiceMetrics, state: StateCounts): void {
+  const byStatus = (records: readonly { readonly status: string }[]): Map<string, number> => {
+    const counts = new Map<string, number>();
+    for (const r of records) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+    return counts;
+  };
+  new Gauge({
+    name: 'shiftguard_upgrades',
+    help: 'Registered upgrades by status (monitoring, finished).',
+    labelNames: ['status'],
+    registers: [metrics.registry],
+    async collect() {
+      this.reset();
+      for (const [status, n] of byStatus(await state.listUpgrades())) this.set({ status }, n);
+    },
+  });
+  new Gauge({
+    name: 'shiftguard_decisions',
+    help: 'Flag-change decisions by status (proposed, approved, applied, kept, reverted, rejected, ...).',
+    labelNames: ['status'],
+    registers: [metrics.registry],
+    async collect() {
+      this.reset();
+      for (const [status, n] of byStatus(await state.listDecisions())) this.set({ status }, n);
+    },
+  });
 }
