@@ -6,12 +6,7 @@
  * one alert (same fingerprint); a resolved finding reaches the receiver as `resolved` and leaves the
  * active alerts. Skipped with a reason when the binary is missing, unless CI is set (then it fails).
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -21,39 +16,22 @@ import { AlertsConfigSchema } from '../../src/alerts/alerts-config.js';
 import { createAlertDispatcher } from '../../src/alerts/create-alert-dispatcher.js';
 import type { AlertDispatcher } from '../../src/alerts/create-alert-dispatcher.js';
 import { sampleFinding } from '../../src/alerts/sample-finding.js';
-import { freeLoopbackPort } from '../support/prometheus-process.js';
+import { alertmanagerNotifications, alertmanagerUnavailableReason, pollFor as poll, startAlertmanager, startWebhookReceiver } from '../support/alertmanager-process.js';
+import type { AlertmanagerProcess, GettableAlert, WebhookReceiver } from '../support/alertmanager-process.js';
 
-const BINARY = '/usr/bin/prometheus-alertmanager';
-const unavailable = existsSync(BINARY) ? null : `${BINARY} is not installed (Debian package prometheus-alertmanager; scripts/ensure-test-deps.sh installs it)`;
+const unavailable = alertmanagerUnavailableReason();
 const inCi = (process.env['CI'] ?? '') !== '' && process.env['CI'] !== 'false';
 if (unavailable !== null && !inCi) console.warn(`SKIPPED Alertmanager integration test: ${unavailable}`);
 
-/** Polls at most this many times, 200 ms apart (30 s in all). */
-const POLLS = 150;
 const EXTERNAL_URL = 'http://shiftguard.test:8080';
-
-interface GettableAlert {
-  readonly labels: Record<string, string>;
-  readonly annotations: Record<string, string>;
-  readonly fingerprint: string;
-  readonly generatorURL?: string;
-  readonly status: { readonly state: string };
-}
-
-interface Notification {
-  readonly status: string;
-  readonly alerts: readonly { readonly status: string; readonly labels: Record<string, string> }[];
-}
 
 describe.skipIf(unavailable !== null && !inCi)('alert delivery to a real Alertmanager 0.25', () => {
   let dir = '';
-  let receiver: Server | undefined;
-  let alertmanager: ChildProcess | undefined;
-  let amUrl = '';
-  let logPath = '';
+  let receiver: WebhookReceiver | undefined;
+  let alertmanager: AlertmanagerProcess | undefined;
   let dispatcher: AlertDispatcher | undefined;
   const registry = new Registry();
-  const notifications: Notification[] = [];
+  const notifications = () => alertmanagerNotifications(receiver?.requests ?? []);
 
   const gatewayFinding = sampleFinding({ id: '11' });
   const syncFinding = sampleFinding({ id: '12', signal: 'retries', labels: { service: 'sync', peer: 'db', 'k8s.pod': 'sync-0' } });
@@ -61,28 +39,17 @@ describe.skipIf(unavailable !== null && !inCi)('alert delivery to a real Alertma
   beforeAll(async () => {
     if (unavailable !== null) throw new Error(`CI is set, so the Alertmanager integration test must run, but ${unavailable}`);
     dir = mkdtempSync(join(tmpdir(), 'shiftguard-am-'));
-    receiver = await startReceiver((body) => notifications.push(body as Notification));
-    const receiverPort = (receiver.address() as AddressInfo).port;
-    const configPath = join(dir, 'alertmanager.yml');
-    writeFileSync(configPath, alertmanagerConfig(`http://127.0.0.1:${receiverPort}/notify`));
-    const port = await freeLoopbackPort();
-    amUrl = `http://127.0.0.1:${port}`;
-    logPath = join(dir, 'alertmanager.log');
-    const log = openSync(logPath, 'w');
-    alertmanager = spawn(BINARY, [`--config.file=${configPath}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='], {
-      stdio: ['ignore', log, log],
-    });
-    closeSync(log);
-    await pollUntil('Alertmanager ready', async () => (await fetch(`${amUrl}/-/ready`, { signal: AbortSignal.timeout(2000) })).ok);
-    const config = AlertsConfigSchema.parse({ externalUrl: EXTERNAL_URL, alertmanager: { url: amUrl, resendInterval: '1s', timeout: '5s' } });
+    receiver = await startWebhookReceiver();
+    alertmanager = await startAlertmanager({ dir, webhookUrl: `${receiver.url}/notify`, groupWait: '0s', groupInterval: '1s', repeatInterval: '1h' });
+    const config = AlertsConfigSchema.parse({ externalUrl: EXTERNAL_URL, alertmanager: { url: alertmanager.url, resendInterval: '1s', timeout: '5s' } });
     dispatcher = createAlertDispatcher({ config, env: {}, logger: pino({ level: 'warn' }), registry });
     dispatcher.start();
   });
 
   afterAll(async () => {
     await dispatcher?.stop(2000);
-    await stopProcess(alertmanager);
-    await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+    await alertmanager?.stop();
+    await receiver?.close();
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
@@ -100,7 +67,7 @@ describe.skipIf(unavailable !== null && !inCi)('alert delivery to a real Alertma
     expect(gateway?.generatorURL).toBe(`${EXTERNAL_URL}/api/v1/findings?upgrade=dten-2026.04`);
     const sync = alerts.find((a) => a.labels['signal'] === 'retries');
     expect(sync?.labels).toMatchObject({ service: 'sync', peer: 'db', k8s_pod: 'sync-0' });
-    await pollFor('a firing notification at the receiver', async () => (notifications.some((n) => n.status === 'firing') ? true : null));
+    await pollFor('a firing notification at the receiver', async () => (notifications().some((n) => n.status === 'firing') ? true : null));
   });
 
   it('keeps one alert per finding across re-sends (same fingerprint)', async () => {
@@ -116,7 +83,7 @@ describe.skipIf(unavailable !== null && !inCi)('alert delivery to a real Alertma
   it('delivers the resolution as a resolved notification and drops the alert from the active ones', async () => {
     dispatcher?.sync([syncFinding], [{ ...gatewayFinding, resolvedAtMs: Date.now() }]);
     const resolved = await pollFor('a resolved notification for the gateway finding', async () =>
-      notifications.find((n) => n.status === 'resolved' && n.alerts.some((a) => a.labels['signal'] === 'latency' && a.status === 'resolved')) ?? null,
+      notifications().find((n) => n.status === 'resolved' && n.alerts.some((a) => a.labels['signal'] === 'latency' && a.status === 'resolved')) ?? null,
     );
     expect(resolved.alerts.map((a) => a.labels['service'])).toEqual(['gateway']);
     const remaining = await pollFor('only the sync alert still active', async () => {
@@ -127,10 +94,8 @@ describe.skipIf(unavailable !== null && !inCi)('alert delivery to a real Alertma
   });
 
   async function shiftguardAlerts(): Promise<GettableAlert[]> {
-    const filter = encodeURIComponent('alertname="ShiftguardRegression"');
-    const response = await fetch(`${amUrl}/api/v2/alerts?active=true&silenced=false&inhibited=false&filter=${filter}`, { signal: AbortSignal.timeout(5000) });
-    if (!response.ok) throw new Error(`GET /api/v2/alerts answered ${response.status}: ${await response.text()}`);
-    return ((await response.json()) as GettableAlert[]).filter((a) => a.status.state === 'active');
+    if (alertmanager === undefined) throw new Error('Alertmanager did not start');
+    return alertmanager.activeAlerts(['alertname="ShiftguardRegression"']);
   }
 
   async function okPosts(): Promise<number> {
@@ -138,71 +103,11 @@ describe.skipIf(unavailable !== null && !inCi)('alert delivery to a real Alertma
     return metric?.values.find((v) => v.labels['sink'] === 'alertmanager' && v.labels['outcome'] === 'ok')?.value ?? 0;
   }
 
-  async function pollUntil(what: string, done: () => Promise<boolean>): Promise<void> {
-    await pollFor(what, async () => ((await done()) ? true : null));
-  }
-
-  /** Calls `probe` up to {@link POLLS} times, 200 ms apart, until it returns non-null; fails early if Alertmanager exited. */
-  async function pollFor<T>(what: string, probe: () => Promise<T | null>): Promise<T> {
-    let lastError = '';
-    for (let attempt = 0; attempt < POLLS; attempt++) {
-      if (alertmanager?.exitCode !== null && alertmanager?.exitCode !== undefined) throw new Error(`alertmanager exited with ${alertmanager.exitCode}:\n${readFileSync(logPath, 'utf8')}`);
-      try {
-        const value = await probe();
-        if (value !== null) return value;
-      } catch (error) {
-        lastError = String(error);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(`never saw ${what} (last error: ${lastError || 'none'}; notifications: ${JSON.stringify(notifications)}):\n${readFileSync(logPath, 'utf8')}`);
+  /** Polls (bounded, see {@link poll}) until `probe` returns non-null; fails early if Alertmanager exited. */
+  function pollFor<T>(what: string, probe: () => Promise<T | null>): Promise<T> {
+    return poll(what, probe, {
+      alive: () => alertmanager?.assertRunning(),
+      context: () => `notifications: ${JSON.stringify(notifications())}\n${alertmanager === undefined ? '' : readFileSync(alertmanager.logPath, 'utf8')}`,
+    });
   }
 });
-
-function alertmanagerConfig(webhookUrl: string): string {
-  return [
-    'route:',
-    '  receiver: test-receiver',
-    "  group_by: ['...']",
-    '  group_wait: 0s',
-    '  group_interval: 1s',
-    '  repeat_interval: 1h',
-    'receivers:',
-    '  - name: test-receiver',
-    '    webhook_configs:',
-    `      - url: ${webhookUrl}`,
-    '        send_resolved: true',
-    '',
-  ].join('\n');
-}
-
-/** A webhook receiver for Alertmanager's notifications, on a free loopback port. */
-async function startReceiver(onNotification: (body: unknown) => void): Promise<Server> {
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      try {
-        onNotification(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        response.writeHead(200).end();
-      } catch {
-        response.writeHead(400).end();
-      }
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  return server;
-}
-
-/** SIGTERM, then SIGKILL when the process has not exited within 10 s. */
-async function stopProcess(child: ChildProcess | undefined): Promise<void> {
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
