@@ -26,7 +26,6 @@ import type { Report } from './report/report.js';
 import type { MetricsSource } from './series/model.js';
 import { createAnalysisSource } from './analysis/analysis-source.js';
 import { createSeriesStore } from './series/series-store.js';
-import type { SeriesStore } from './series/series-store.js';
 
 /** A running service: its address and how to stop it gracefully. */
 export interface RunningService {
@@ -57,14 +56,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const store = await openStateStore(config.store.url);
   logger.info({ store: config.store.url.startsWith('sqlite:') ? config.store.url : 'postgres' }, 'state store open');
   const registry = createStoreUpgradeRegistry(store, () => Date.now());
-  const pushed = trackEarliestSample(createSeriesStore({ sliceMs: config.windows.sliceMs, retentionMs: retentionMs(config), maxSeries: INGEST.maxSeries }), retentionMs(config));
-  const series = pushed.store;
+  const series = createSeriesStore({ sliceMs: config.windows.sliceMs, retentionMs: retentionMs(config), maxSeries: INGEST.maxSeries });
   registerStoreGauges(metrics, series, INGEST.memoryBudgetBytes);
   registerStateGauges(metrics, { listUpgrades: () => store.listUpgrades(), listDecisions: () => store.listDecisions() });
   const monitor = createUpgradeMonitor({
     config,
     store,
-    source: createAnalysisSource({ pushed: series, pull: source, pushedSinceMs: pushed.earliestMs }),
+    source: createAnalysisSource({ pushed: series, pull: source, pushedSinceMs: () => series.earliestSampleMs }),
     now: () => Date.now(),
     analyze: (request) => analyzeWith(request, metrics, gauges),
     onFindings: (open, resolved) => {
@@ -123,39 +121,13 @@ const INGEST = {
   maxBodyBytes: 16 << 20,
   maxDecodedBytes: 64 << 20,
   maxInFlight: 32,
-  memoryBudgetBytes: 512 << 20,
+  memoryBudgetBytes: 768 << 20, // above maxSeries × ~1.1 KB, so the cardinality limit acts first
   maxSeries: 500_000,
 } as const;
 
 /** Pushed data is kept for the baseline and after windows, the settle time and an hour of margin. */
 function retentionMs(config: ShiftguardConfig): number {
   return config.windows.baselineMs + config.windows.settleMs + config.windows.afterMs + 3_600_000;
-}
-
-/**
- * The store, noting the earliest sample time it accepted since the process started (samples older
- * than the retention at arrival are refused, so they do not count).
- */
-function trackEarliestSample(store: SeriesStore, retention: number): { store: SeriesStore; earliestMs: () => number } {
-  let earliest = Infinity;
-  const tracked: SeriesStore = {
-    ingest: (batch, nowMs) => {
-      const outcome = store.ingest(batch, nowMs);
-      if (outcome.acceptedSamples > 0) {
-        const oldest = nowMs - retention;
-        for (const s of batch.series) for (const t of s.timestampsMs) if (t >= oldest && t < earliest) earliest = t;
-      }
-      return outcome;
-    },
-    read: (request) => store.read(request),
-    get seriesCount() {
-      return store.seriesCount;
-    },
-    get bytes() {
-      return store.bytes;
-    },
-  };
-  return { store: tracked, earliestMs: () => earliest };
 }
 
 function pullSource(config: ShiftguardConfig): MetricsSource | null {

@@ -87,7 +87,7 @@ export function registerStoreGauges(metrics: ServiceMetrics, store: StoreSize, m
   });
   new Gauge({
     name: 'shiftguard_series_store_bytes',
-    help: 'Bytes held by the series store slice rings.',
+    help: 'Bytes the series store has allocated (slice rings, per-series state, label index).',
     registers: [metrics.registry],
     collect() {
       this.set(store.bytes);

@@ -205,7 +205,7 @@ export function formatIngestComparison(c: IngestComparison, shiftguardMemory: Me
     `${verdict(c.memoryTargetMet)}: memory target (<= ${MEMORY_TARGET_BYTES_PER_SERIES} bytes per active series, RSS growth): ${shiftguardMemory.rssBytesPerSeries.toFixed(0)} bytes`,
   ];
   if (c.storeMemoryTargetMet !== null && shiftguardMemory.storeBytesPerSeries !== null) {
-    lines.push(`${verdict(c.storeMemoryTargetMet)}: the same target on the series store's own accounting (slice rings only): ${shiftguardMemory.storeBytesPerSeries.toFixed(0)} bytes`);
+    lines.push(`${verdict(c.storeMemoryTargetMet)}: the same target on the series store's own accounting (everything it allocates): ${shiftguardMemory.storeBytesPerSeries.toFixed(0)} bytes`);
   }
   return lines.join('\n');
 }

@@ -7,6 +7,7 @@ import { tokenAuth } from '../auth.js';
 import { createMemoryUpgradeRegistry } from '../upgrade-registry.js';
 import { createServiceMetrics } from '../../telemetry/service-metrics.js';
 import { createSeriesStore } from '../../series/series-store.js';
+import type { SeriesStore } from '../../series/series-store.js';
 import { MemoryStateStore } from '../../store/memory-state-store.js';
 import { decodeRemoteWrite } from '../../ingest/remote-write/decode-remote-write.js';
 import { decodeOtlpMetrics } from '../../ingest/otlp/index.js';
@@ -24,8 +25,8 @@ const CAPTURED_AT_MS = Math.max(
   ...decodeOtlpMetrics(OTLP_PROTOBUF, { contentType: 'application/x-protobuf' }, { maxDecodedBytes: 1 << 26, labels: { instance: 'instance', service: 'service' } }).batch.series.flatMap((s) => [...s.timestampsMs]),
 );
 
-function makeApp(limits: Partial<{ maxInFlight: number; memoryBudgetBytes: number; maxDecodedBytes: number }> = {}) {
-  const store = createSeriesStore({ sliceMs: 60_000, retentionMs: 7 * 86_400_000, maxSeries: 100_000 });
+function makeApp(limits: Partial<{ maxInFlight: number; memoryBudgetBytes: number; maxDecodedBytes: number; maxSeries: number }> = {}, wrap: (store: SeriesStore) => SeriesStore = (store) => store) {
+  const store = wrap(createSeriesStore({ sliceMs: 60_000, retentionMs: 7 * 86_400_000, maxSeries: limits.maxSeries ?? 100_000 }));
   const metrics = createServiceMetrics();
   const state = new MemoryStateStore();
   void state.open();
@@ -90,6 +91,29 @@ describe('POST /api/v1/write (remote-write 1.0)', () => {
     expect((await app.request('/api/v1/write', remoteWrite(bomb))).status).toBe(413);
     expect((await app.request('/healthz')).status).toBe(200);
     expect((await app.request('/api/v1/write', remoteWrite(REMOTE_WRITE))).status).toBe(204);
+  });
+
+  it('counts the same samples and rejections whether the store finds series by their bytes or only takes decoded batches', async () => {
+    // A wrapper that forwards only the SeriesStore members hides the indexed store: the route then decodes batches.
+    const plain = (store: SeriesStore): SeriesStore => ({
+      ingest: (batch, nowMs) => store.ingest(batch, nowMs),
+      read: (request) => store.read(request),
+      get seriesCount() {
+        return store.seriesCount;
+      },
+      get bytes() {
+        return store.bytes;
+      },
+    });
+    const counts = [];
+    for (const wrap of [undefined, plain]) {
+      const { app, store, metrics } = makeApp({ maxSeries: 5 }, wrap);
+      for (let i = 0; i < 2; i++) expect((await app.request('/api/v1/write', remoteWrite(REMOTE_WRITE))).status).toBe(204);
+      counts.push({ series: store.seriesCount, ingested: await metrics.registry.getSingleMetricAsString('shiftguard_samples_ingested_total'), rejected: await metrics.registry.getSingleMetricAsString('shiftguard_samples_rejected_total') });
+    }
+    expect(counts[0]?.rejected).toMatch(/reason="series_limit"\} [1-9]/);
+    expect(counts[0]?.rejected).toMatch(/reason="duplicate_sample"\} [1-9]/);
+    expect(counts[1]).toEqual(counts[0]);
   });
 
   it('answers 503 with Retry-After when the store is over its memory budget', async () => {

@@ -11,10 +11,12 @@ import { inSpan } from '../../telemetry/tracing.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { IngestError } from '../../ingest/ingest-error.js';
 import { decodeRemoteWrite } from '../../ingest/remote-write/decode-remote-write.js';
+import { ingestRemoteWrite } from '../../ingest/remote-write/ingest-remote-write.js';
 import { decodeOtlpMetrics, encodeOtlpErrorStatus, encodeOtlpResponse } from '../../ingest/otlp/index.js';
 import { createMetricTypeMemory } from '../../ingest/remote-write/remote-write-temporality.js';
 import type { IngestBatch } from '../../series/model.js';
-import type { SeriesStore } from '../../series/series-store.js';
+import { isIndexedSeriesStore } from '../../series/series-store.js';
+import type { IngestOutcome, SeriesStore } from '../../series/series-store.js';
 import type { ServiceMetrics } from '../../telemetry/service-metrics.js';
 import { errorBody } from '../api-error.js';
 import { requireRole } from '../auth.js';
@@ -78,17 +80,18 @@ export function mountIngestRoutes(app: OpenAPIHono, deps: IngestRouteDeps): void
     '/api/v1/write',
     requireRole(deps.auth, 'ingest'),
     guarded('remote_write', async (c, body) => {
-      const batch = decodeRemoteWrite(
-        body,
-        {
-          contentType: c.req.header('content-type'),
-          contentEncoding: c.req.header('content-encoding'),
-          remoteWriteVersion: c.req.header('x-prometheus-remote-write-version'),
-        },
-        { maxDecodedBytes: deps.limits.maxDecodedBytes },
-        metricTypes,
-      );
-      store(deps, 'remote_write', batch);
+      const headers = {
+        contentType: c.req.header('content-type'),
+        contentEncoding: c.req.header('content-encoding'),
+        remoteWriteVersion: c.req.header('x-prometheus-remote-write-version'),
+      };
+      const limits = { maxDecodedBytes: deps.limits.maxDecodedBytes };
+      // An indexed store finds known series from their label bytes (no label decoding); any other
+      // SeriesStore gets the decoded batch.
+      if (isIndexedSeriesStore(deps.store)) {
+        const outcome = ingestRemoteWrite(body, headers, limits, deps.store, () => deps.now(), metricTypes);
+        record(deps, 'remote_write', outcome.series, outcome);
+      } else store(deps, 'remote_write', decodeRemoteWrite(body, headers, limits, metricTypes));
       return c.body(null, 204);
     }),
   );
@@ -112,14 +115,19 @@ export function mountIngestRoutes(app: OpenAPIHono, deps: IngestRouteDeps): void
 /** Puts a decoded batch in the store and counts what was accepted and rejected. */
 function store(deps: IngestRouteDeps, protocol: Protocol, batch: IngestBatch): Map<string, number> {
   const outcome = deps.store.ingest(batch, deps.now());
+  record(deps, protocol, batch.series.length, outcome);
+  return outcome.rejected;
+}
+
+/** Counts what one push stored and rejected, in the metrics and on the active span. */
+function record(deps: IngestRouteDeps, protocol: Protocol, series: number, outcome: IngestOutcome): void {
   trace.getActiveSpan()?.setAttributes({
-    'shiftguard.ingest.series': batch.series.length,
+    'shiftguard.ingest.series': series,
     'shiftguard.ingest.samples_accepted': outcome.acceptedSamples,
     'shiftguard.ingest.samples_rejected': [...outcome.rejected.values()].reduce((a, b) => a + b, 0),
   });
   deps.metrics.samplesIngested.inc({ protocol }, outcome.acceptedSamples);
   for (const [reason, n] of outcome.rejected) deps.metrics.samplesRejected.inc({ protocol, reason }, n);
-  return outcome.rejected;
 }
 
 function describeRejections(rejected: ReadonlyMap<string, number>): string {

@@ -16,19 +16,21 @@
  *   (an object per label and sample, a `Long` per timestamp).
  * The hand-written decoder also names the message path and byte of every error.
  *
+ * The service's receiver does not call this: `ingestRemoteWrite` (`ingest-remote-write.ts`) stores a
+ * request directly, with the same answers, and skips decoding the labels of series the store holds.
+ *
  * What is not an error but is counted in `rejected` (by sample): `stale_marker` (the NaN
  * 0x7ff0000000000002 Prometheus sends when a series ends), `missing_metric_name` (no `__name__`),
  * `native_histogram_unsupported` (TimeSeries.histograms), `non_finite_value` (NaN or ±Inf in a
  * cumulative series; gauges keep them). Exemplars are ignored.
  */
-import type { IngestBatch, IngestSeries, Temporality } from '../../series/model.js';
+import type { IngestBatch, IngestSeries } from '../../series/model.js';
+import { mapTimeSeries, temporalityResolver } from './map-time-series.js';
 import { checkRemoteWriteHeaders } from './remote-write-headers.js';
 import type { RemoteWriteHeaders } from './remote-write-headers.js';
-import { metricTypeOf, resolveTemporality } from './remote-write-temporality.js';
-import type { MetricType, MetricTypeMemory } from './remote-write-temporality.js';
+import type { MetricTypeMemory } from './remote-write-temporality.js';
 import { uncompressSnappyBlock } from './snappy-block.js';
 import { readWriteRequest } from './write-request-reader.js';
-import type { DecodedMetricMetadata, DecodedTimeSeries } from './write-request-reader.js';
 
 /** Limits of one request. */
 export interface RemoteWriteLimits {
@@ -56,49 +58,12 @@ export function decodeRemoteWrite(
   checkRemoteWriteHeaders(headers);
   const protobufBytes = uncompressSnappyBlock(body, limits.maxDecodedBytes);
   const request = readWriteRequest(protobufBytes, limits.maxSeriesPerRequest);
-  const lookup = typeLookup(request.metadata, metricTypes);
+  const temporalityOf = temporalityResolver(request.metadata, metricTypes);
   const rejected = new Map<string, number>();
-  const temporalities = new Map<string, Temporality>();
   const series: IngestSeries[] = [];
   for (const decoded of request.timeseries) {
-    const mapped = mapSeries(decoded, rejected, (name) => {
-      let temporality = temporalities.get(name);
-      if (temporality === undefined) temporalities.set(name, (temporality = resolveTemporality(name, lookup)));
-      return temporality;
-    });
+    const mapped = mapTimeSeries(decoded, rejected, temporalityOf);
     if (mapped !== undefined) series.push(mapped);
   }
   return { series, rejected };
-}
-
-function typeLookup(metadata: readonly DecodedMetricMetadata[], memory: MetricTypeMemory | undefined): (familyName: string) => MetricType | undefined {
-  const target = memory ?? new Map<string, MetricType>();
-  for (const { type, familyName } of metadata) {
-    const metricType = metricTypeOf(type);
-    if (metricType !== undefined && familyName !== '') target.set(familyName, metricType);
-  }
-  return (familyName) => target.get(familyName);
-}
-
-function mapSeries(decoded: DecodedTimeSeries, rejected: Map<string, number>, temporalityOf: (name: string) => Temporality): IngestSeries | undefined {
-  count(rejected, 'stale_marker', decoded.staleMarkers);
-  count(rejected, 'native_histogram_unsupported', decoded.histograms);
-  if (decoded.name === undefined) {
-    count(rejected, 'missing_metric_name', decoded.values.length);
-    return undefined;
-  }
-  const temporality = temporalityOf(decoded.name);
-  let { timestampsMs, values } = decoded;
-  if (temporality !== 'gauge' && !values.every(Number.isFinite)) {
-    const finite = values.map(Number.isFinite);
-    count(rejected, 'non_finite_value', finite.filter((ok) => !ok).length);
-    timestampsMs = timestampsMs.filter((_, i) => finite[i]);
-    values = values.filter((_, i) => finite[i]);
-  }
-  if (values.length === 0) return undefined;
-  return { name: decoded.name, labels: decoded.labels, temporality, timestampsMs, values };
-}
-
-function count(rejected: Map<string, number>, reason: string, n: number): void {
-  if (n > 0) rejected.set(reason, (rejected.get(reason) ?? 0) + n);
 }

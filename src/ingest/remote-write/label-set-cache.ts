@@ -12,6 +12,11 @@
  * second sighting (the first only records its hash), so series seen once, or a working set larger than
  * the table, cost a hash per series rather than a copy. Bounded: `slotCount` entries whose keys are at
  * most `maxKeyBytes` long (longer label sets are not cached).
+ *
+ * The service's receiver (`ingest-remote-write.ts`) finds the series its store holds by their bytes
+ * before this cache is asked, so there it only sees series the store does not hold (new ones, those
+ * refused by the cardinality limit) or holds under another encoding; `decodeRemoteWrite` callers use
+ * it for every series.
  */
 
 /** A label set as the decoder stores it: `__name__` apart, the other labels frozen. */

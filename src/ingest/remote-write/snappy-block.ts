@@ -6,6 +6,7 @@
  */
 import { uncompressSync } from 'snappy';
 import { IngestError } from '../ingest-error.js';
+import { decodeSnappyElements } from './snappy-decode.js';
 
 /** The framed format's stream identifier chunk (`0xff 0x06 0x00 0x00 sNaPpY`), recognised for a clearer message. */
 const FRAMED_MAGIC = [0xff, 0x06, 0x00, 0x00, 0x73, 0x4e, 0x61, 0x50, 0x70, 0x59];
@@ -52,6 +53,35 @@ export function uncompressSnappyBlock(block: Uint8Array, maxDecodedBytes: number
     throw invalid(`block decoded to ${decoded.length} bytes instead of the ${declaredBytes} its header declares`);
   }
   return decoded;
+}
+
+/** Largest output buffer {@link uncompressSnappyBlockReusing} keeps between calls, bytes (larger requests get their own). */
+const KEPT_OUTPUT_BYTES = 16 << 20;
+let reusableOutput = Buffer.alloc(0);
+
+/**
+ * {@link uncompressSnappyBlock} into a buffer the next call reuses: the result is valid until then
+ * (the synchronous receiver is done with a request before it reads the next). Decoded in JavaScript
+ * (`snappy-decode.ts`); a block that decoder refuses goes to the native decoder, so errors and
+ * their messages are {@link uncompressSnappyBlock}'s.
+ */
+export function uncompressSnappyBlockReusing(block: Uint8Array, maxDecodedBytes: number): Uint8Array {
+  const declaredBytes = readSnappyDecodedLength(block);
+  if (declaredBytes > maxDecodedBytes) return uncompressSnappyBlock(block, maxDecodedBytes);
+  let output = reusableOutput;
+  if (declaredBytes > output.length) {
+    output = Buffer.alloc(Math.max(declaredBytes, Math.min(2 * output.length, KEPT_OUTPUT_BYTES)));
+    if (output.length <= KEPT_OUTPUT_BYTES) reusableOutput = output;
+  }
+  if (decodeSnappyElements(block, headerLength(block), output, declaredBytes)) return output.subarray(0, declaredBytes);
+  return uncompressSnappyBlock(block, maxDecodedBytes);
+}
+
+/** Bytes of the decoded-length varint at the start of a block (checked by {@link readSnappyDecodedLength}). */
+function headerLength(block: Uint8Array): number {
+  let length = 1;
+  while ((block[length - 1] as number) >= 0x80) length++;
+  return length;
 }
 
 function invalid(reason: string): IngestError {

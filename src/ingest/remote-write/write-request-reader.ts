@@ -86,13 +86,15 @@ export function readWriteRequest(bytes: Uint8Array, maxSeries = Number.POSITIVE_
   return { timeseries, metadata };
 }
 
-function toIngestError(error: unknown): unknown {
+/** The {@link IngestError} a decoding error stands for (400 `invalid_protobuf` or `invalid_labels`); other errors unchanged. */
+export function toIngestError(error: unknown): unknown {
   if (error instanceof WireError) return new IngestError(400, 'invalid_protobuf', `protobuf: ${error.describe()}`);
   if (error instanceof LabelError) return new IngestError(400, 'invalid_labels', `remote-write: WriteRequest.${error.path}: ${error.message}`);
   return error;
 }
 
-function tooManySeries(maxSeries: number): IngestError {
+/** 413 `too_many_series`: the request has more than `maxSeries` time series. */
+export function tooManySeries(maxSeries: number): IngestError {
   return new IngestError(413, 'too_many_series', `remote-write: the request has more than ${maxSeries} time series (the per-request limit)`);
 }
 
@@ -127,13 +129,19 @@ function viewOf(reader: WireReader): DataView {
   return (reader.view ??= new DataView(reader.buf.buffer, reader.buf.byteOffset, reader.buf.byteLength));
 }
 
-function readTimeSeries(reader: WireReader, index: number): DecodedTimeSeries {
+/**
+ * Reads the length-delimited `TimeSeries` at the reader's position (number `index` in its request, for
+ * error paths), with every label rule checked; throws a {@link WireError} or a label error (see
+ * {@link toIngestError}). `useCache` false reads without the label-set cache, neither asking it nor
+ * offering it the label set (for a series read a second time).
+ */
+export function readTimeSeries(reader: WireReader, index: number, useCache = true): DecodedTimeSeries {
   const end = readLengthEnd(reader);
   const start = reader.pos;
   const outerLen = reader.len;
   reader.len = end;
   try {
-    const series = readTimeSeriesFields(reader, start, end, index, true) ?? readTimeSeriesFields(reader, start, end, index, false);
+    const series = (useCache ? readTimeSeriesFields(reader, start, end, index, true) : undefined) ?? readTimeSeriesFields(reader, start, end, index, false);
     reader.len = outerLen;
     return series;
   } catch (error) {
@@ -251,7 +259,7 @@ function readSample(reader: WireReader, series: MutableTimeSeries): void {
 }
 
 /** The stale-marker NaN 0x7ff0000000000002, little-endian, at `offset` (checked on the bytes: NaN payloads may not survive a JS number). */
-function isStaleMarker(bytes: Uint8Array, offset: number): boolean {
+export function isStaleMarker(bytes: Uint8Array, offset: number): boolean {
   return (
     bytes[offset + 7] === 0x7f &&
     bytes[offset + 6] === 0xf0 &&
@@ -264,7 +272,8 @@ function isStaleMarker(bytes: Uint8Array, offset: number): boolean {
   );
 }
 
-function readMetadata(reader: WireReader, index: number): DecodedMetricMetadata {
+/** Reads the length-delimited `MetricMetadata` at the reader's position (number `index` in its request). */
+export function readMetadata(reader: WireReader, index: number): DecodedMetricMetadata {
   const end = readLengthEnd(reader);
   let type = 0;
   let familyName = '';
