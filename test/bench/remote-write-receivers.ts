@@ -3,6 +3,7 @@
  * with its state in a temp dir: `shiftguard serve` (the compiled CLI, SQLite state store, ingest token
  * from the environment) and Prometheus with `--web.enable-remote-write-receiver` and no scrape jobs.
  */
+import { stopProcess } from '../support/stop-process.js';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
@@ -66,7 +67,7 @@ export async function startShiftguardReceiver(options: ShiftguardReceiverOptions
     headers: { Authorization: `Bearer ${INGEST_TOKEN}` },
     logPath,
     scrapeMetrics: () => fetchText(`${url}/metrics`),
-    stop: () => stopChild(child),
+    stop: () => stopProcess(child),
   };
   try {
     await waitReady(child, `${url}/readyz`, logPath, 'shiftguard serve');
@@ -128,11 +129,3 @@ async function waitReady(child: ChildProcess, url: string, logPath: string, name
   throw new Error(`${name} never answered ${url} with 200 within ${(READY_ATTEMPTS * READY_POLL_MS) / 1000} s:\n${readFileSync(logPath, 'utf8')}`);
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}

@@ -4,6 +4,7 @@
  * (SIGKILL when it has not exited 10 s later). Also reads the service's own ingest counters, and
  * compares and prints the verdicts of several reports of one upgrade.
  */
+import { stopProcess } from '../support/stop-process.js';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -69,7 +70,7 @@ export async function startPushService(dir: string, configYaml: string): Promise
         headers: { ...(role ? { Authorization: `Bearer ${PUSH_TOKENS[role]}` } : {}), 'Content-Type': 'application/json', ...(init.headers ?? {}) },
       }),
     stderr: () => stderr,
-    stop: () => stopChild(child),
+    stop: () => stopProcess(child),
   };
   try {
     await waitUntilReady(child, `${base}/readyz`, () => stderr);
@@ -94,14 +95,6 @@ async function waitUntilReady(child: ChildProcess, url: string, stderr: () => st
   }
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 /** Longest wait for the final report once the upgrade is registered, ms. */
 const FINAL_REPORT_TIMEOUT_MS = 30_000;

@@ -14,6 +14,7 @@
  * a role allowed to create databases); the test creates its own database and drops it. Without a
  * reachable server the PostgreSQL half is skipped with a warning, except when `CI` is set: then it fails.
  */
+import { POSTGRES_ADMIN_URL, postgresUnreachableReason } from '../support/postgres-admin.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -40,9 +41,9 @@ const SEED = 20_260_410;
 /** Per-test hang guard, ms (the whole file normally takes well under a minute). */
 const TEST_TIMEOUT_MS = 110_000;
 
-const ADMIN_URL = process.env.SHIFTGUARD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ADMIN_URL = POSTGRES_ADMIN_URL;
 const inCi = (process.env.CI ?? '') !== '' && process.env.CI !== 'false';
-const pgUnreachable = await probePostgres();
+const pgUnreachable = await postgresUnreachableReason();
 if (pgUnreachable !== null) {
   const message = `PostgreSQL is unreachable at ${ADMIN_URL} (${pgUnreachable}); start it (pg_ctlcluster <version> main start) or set SHIFTGUARD_TEST_POSTGRES_URL`;
   if (inCi) throw new Error(`CI requires PostgreSQL for the serve durability test: ${message}`);
@@ -232,18 +233,6 @@ async function waitForBlockedAuditInsert(locker: pg.Client): Promise<void> {
   }
 }
 
-async function probePostgres(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 async function admin(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5_000 });

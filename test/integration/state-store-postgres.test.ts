@@ -8,6 +8,7 @@
  * a role allowed to create databases). Without a reachable server the suite is skipped with a warning,
  * except when `CI` is set: then this file fails, saying why.
  */
+import { POSTGRES_ADMIN_URL, postgresUnreachableReason } from '../support/postgres-admin.js';
 import pg from 'pg';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { T0, decisionInput, upgradeRecord } from '../../src/store/contract-fixtures.js';
@@ -19,24 +20,12 @@ import type { PostgresStateStoreOptions } from '../../src/store/postgres-state-s
 import { describeStateStoreContract } from '../../src/store/state-store-contract.js';
 import type { StateStoreHarness } from '../../src/store/state-store-contract.js';
 
-const ADMIN_URL = process.env.SHIFTGUARD_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ADMIN_URL = POSTGRES_ADMIN_URL;
 const RUN_PREFIX = `shiftguard_test_${process.pid}_${Date.now().toString(36)}`;
 let databaseCount = 0;
 
-async function probe(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
-const unreachable = await probe();
+const unreachable = await postgresUnreachableReason();
 if (unreachable !== null) {
   const message = `PostgreSQL is unreachable at ${ADMIN_URL} (${unreachable}); start it (pg_ctlcluster <version> main start) or set SHIFTGUARD_TEST_POSTGRES_URL`;
   if (process.env.CI !== undefined && process.env.CI !== '') throw new Error(`CI requires PostgreSQL for the state-store integration test: ${message}`);

@@ -6,8 +6,8 @@
  * bounded poll that fails early when a process the wait depends on has exited. Stopping is SIGTERM,
  * then SIGKILL when the process has not exited within 10 s.
  */
+import { stopProcess } from './stop-process.js';
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -231,12 +231,4 @@ export async function pollFor<T>(what: string, probe: () => Promise<T | null>, o
   throw new Error(`never saw ${what} after ${attempts} tries (last error: ${lastError || 'none'})${context === '' ? '' : `:\n${context}`}`);
 }
 
-/** SIGTERM, then SIGKILL when the process has not exited within `killAfterMs` (default 10 s); resolves once it has exited. */
-export async function stopProcess(child: ChildProcess | undefined, killAfterMs = 10_000): Promise<void> {
-  if (child === undefined || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-  await exited;
-  clearTimeout(timer);
-}
+export { stopProcess };

@@ -3,6 +3,7 @@
  * test's directory, a free loopback port) and stops it again: SIGTERM, then SIGKILL when it has not
  * exited within 10 s. Every wait is bounded and fails early, with Prometheus' log, if it exits.
  */
+import { stopProcess } from './stop-process.js';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
@@ -46,7 +47,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     url,
     logPath,
     pollUntil: (path, done) => pollUntil(child, logPath, `${url}${path}`, done),
-    stop: () => stopChild(child),
+    stop: () => stopProcess(child),
   };
   try {
     await process.pollUntil('/-/ready', async (response) => response.ok);
@@ -70,14 +71,6 @@ async function pollUntil(child: ChildProcess, logPath: string, url: string, done
   throw new Error(`prometheus never answered ${url} as expected:\n${readFileSync(logPath, 'utf8')}`);
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 /** A port on 127.0.0.1 that was free a moment ago. */
 export function freeLoopbackPort(): Promise<number> {

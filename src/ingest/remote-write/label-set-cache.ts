@@ -18,6 +18,7 @@
  * refused by the cardinality limit) or holds under another encoding; `decodeRemoteWrite` callers use
  * it for every series.
  */
+import { hashSeriesKey } from '../../series/series-key-hash.js';
 
 /** A label set as the decoder stores it: `__name__` apart, the other labels frozen. */
 export interface CachedLabelSet {
@@ -55,7 +56,7 @@ export class LabelSetCache {
 
   /** The hash under which the label set encoded by `bytes[start, end)` is looked up (`view`: a DataView of `bytes`). */
   hashOf(bytes: Uint8Array, view: DataView, start: number, end: number): number {
-    return hashBytes(bytes, view, start, end);
+    return hashSeriesKey(bytes, view, start, end);
   }
 
   /** The label set encoded by `bytes[start, end)` (of hash {@link hashOf}), when it was stored before. */
@@ -123,26 +124,4 @@ export function labelRunEnd(bytes: Uint8Array, start: number, end: number): numb
     if (pos > end) return -1;
   }
   return pos;
-}
-
-/**
- * 32-bit hash of `bytes[start, end)`: two lanes of MurmurHash2-style mixing over little-endian 32-bit
- * words (read through `view`, unaligned), then MurmurHash3's finaliser. Each step is a bijection of its
- * lane's state for a given word, so keys of equal length that differ in one word never collide.
- */
-function hashBytes(bytes: Uint8Array, view: DataView, start: number, end: number): number {
-  let a = 0x811c9dc5 ^ (end - start);
-  let b = 0x3c6ef372;
-  let i = start;
-  for (; i + 8 <= end; i += 8) {
-    a = Math.imul(a ^ view.getInt32(i, true), 0x5bd1e995);
-    a ^= a >>> 15;
-    b = Math.imul(b ^ view.getInt32(i + 4, true), 0x5bd1e995);
-    b ^= b >>> 15;
-  }
-  for (; i < end; i++) a = Math.imul(a ^ (bytes[i] as number), 16777619);
-  let hash = a ^ Math.imul(b, 0x27d4eb2d);
-  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
-  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
-  return hash ^ (hash >>> 16);
 }
