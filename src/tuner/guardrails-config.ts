@@ -1,0 +1,159 @@
+/**
+ * `config/guardrails.yaml` (CONTRACT §7): what the tuner may change on its own. Validated at start
+ * like the main configuration: every bad field is reported at once with file:line:column. A rule
+ * either allows on/off actions on a gate (`may`) or bounds the numeric constants of a variant
+ * payload (`tune`); `when` says which attributed regressions it answers.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from '../config/config-error.js';
+import { deepFreeze } from '../config/deep-freeze.js';
+import { durationMs, integerIn, numberWhere } from '../config/schema-fields.js';
+import { parseYamlSource } from '../config/source-document.js';
+import { validateSource } from '../config/validate-source.js';
+import { expected, nonEmptyString, strictSection } from '../config/zod-messages.js';
+
+/** What the tuner may do to a gate without approval. */
+export type GateAction = 'disable' | 'enable';
+
+/** Bounds of one numeric constant of a variant payload. */
+export interface TuneBound {
+  readonly min: number;
+  readonly max: number;
+  /** Largest move of one change, as a fraction of the current value (integers move by at least 1). */
+  readonly maxStep: number;
+}
+
+/** Which attributed regressions a rule answers: any of the signals, caused by any of the binaries. */
+export interface RuleTrigger {
+  readonly signals: readonly string[];
+  readonly binaries: readonly string[];
+}
+
+/** A rule for an on/off gate. */
+export interface GateRule {
+  readonly kind: 'gate';
+  readonly flag: string;
+  readonly may: readonly GateAction[];
+  readonly when: RuleTrigger;
+}
+
+/** A rule for numeric constants kept in a strategy variant's JSON payload. */
+export interface TuneRule {
+  readonly kind: 'tune';
+  readonly flag: string;
+  readonly tune: Readonly<Record<string, TuneBound>>;
+  readonly when: RuleTrigger;
+}
+
+export type GuardrailRule = GateRule | TuneRule;
+
+/** Pacing of changes, per flag. */
+export interface GuardrailLimits {
+  readonly cooldownMs: number;
+  readonly maxChangesPerDay: number;
+  readonly verifyWindowMs: number;
+}
+
+/** The whole validated guardrails file, deeply frozen. */
+export interface Guardrails {
+  /** `dry-run`: decide and log, never call Unleash. */
+  readonly mode: 'enforce' | 'dry-run';
+  /** Stops every change at once (also settable through the API; either one stops the tuner). */
+  readonly killSwitch: boolean;
+  readonly unleash: { readonly url: string | null; readonly environment: string; readonly project: string; readonly tokenEnv: string };
+  readonly rules: readonly GuardrailRule[];
+  readonly limits: GuardrailLimits;
+}
+
+const MAPPING = 'a mapping';
+const flagName = nonEmptyString('a flag name');
+const oneOrMany = z.union([nonEmptyString('a name'), z.array(nonEmptyString('a name')).min(1, { message: 'expected at least one name' })], {
+  error: expected('a name or a list of names'),
+});
+const trigger = strictSection({ signal: oneOrMany, binary: oneOrMany }, MAPPING).transform(
+  ({ signal, binary }): RuleTrigger => ({ signals: typeof signal === 'string' ? [signal] : signal, binaries: typeof binary === 'string' ? [binary] : binary }),
+);
+const finite = numberWhere('a finite number', (v) => Number.isFinite(v));
+const bound = strictSection({ min: finite, max: finite, maxStep: numberWhere('a fraction in (0, 1]', (v) => v > 0 && v <= 1) }, MAPPING).superRefine((b, ctx) => {
+  if (b.min > b.max) ctx.addIssue({ code: 'custom', path: ['max'], input: b.max, message: `expected max >= min (${b.min}), got ${b.max}` });
+});
+const rule = strictSection(
+  {
+    flag: flagName,
+    may: z.array(z.enum(['disable', 'enable'], { error: expected('disable or enable') })).min(1, { message: 'expected at least one action' }).optional(),
+    tune: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected a payload key (letters, digits, _)' }), bound, { error: expected('a mapping of payload keys to bounds') }).optional(),
+    when: trigger,
+  },
+  MAPPING,
+)
+  .superRefine((r, ctx) => {
+    if ((r.may === undefined) === (r.tune === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [], input: r, message: 'expected exactly one of `may` (a gate) or `tune` (payload constants)' });
+    }
+    if (r.tune !== undefined && Object.keys(r.tune).length === 0) ctx.addIssue({ code: 'custom', path: ['tune'], input: r.tune, message: 'expected at least one payload key' });
+  })
+  .transform((r): GuardrailRule =>
+    r.may !== undefined ? { kind: 'gate', flag: r.flag, may: [...new Set(r.may)], when: r.when } : { kind: 'tune', flag: r.flag, tune: r.tune ?? {}, when: r.when },
+  );
+
+/** The schema of the guardrails file; `{}` is valid and allows nothing. */
+export const guardrailsSchema = strictSection(
+  {
+    mode: z.enum(['enforce', 'dry-run'], { error: expected('enforce or dry-run') }).default('enforce'),
+    killSwitch: z.boolean({ error: expected('true or false') }).default(false),
+    unleash: strictSection(
+      {
+        url: z.url({ protocol: /^https?$/, error: expected('an http(s) URL') }).nullable().default(null),
+        environment: nonEmptyString('an environment name').default('production'),
+        project: nonEmptyString('a project id').default('default'),
+        tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected an environment variable name' }).default('UNLEASH_ADMIN_TOKEN'),
+      },
+      MAPPING,
+    ).prefault({}),
+    rules: z.array(rule, { error: expected('a list of rules') }).default([]),
+    limits: strictSection(
+      { cooldown: durationMs(0).prefault('15m'), maxChangesPerDay: integerIn(1, 1000).default(6), verifyWindow: durationMs(1000).prefault('10m') },
+      MAPPING,
+    )
+      .transform((l): GuardrailLimits => ({ cooldownMs: l.cooldown, maxChangesPerDay: l.maxChangesPerDay, verifyWindowMs: l.verifyWindow }))
+      .prefault({}),
+  },
+  'a mapping at the top level',
+).superRefine((g, ctx) => {
+  const seen = new Map<string, number>();
+  g.rules.forEach((r, i) => {
+    const first = seen.get(r.flag);
+    if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['rules', i, 'flag'], input: r.flag, message: `flag ${r.flag} already has a rule (rules[${first}]): one rule per flag` });
+    else seen.set(r.flag, i);
+  });
+});
+
+/**
+ * Validates guardrails text (YAML) named `fileName` in messages.
+ * @throws ConfigError listing every bad field with file:line:column.
+ */
+export function parseGuardrails(text: string, fileName: string): Guardrails {
+  const parsed = parseYamlSource(text);
+  if (!parsed.ok) throw new ConfigError(fileName, parsed.issues);
+  const result = validateSource(guardrailsSchema, { ...parsed.document, value: parsed.document.value ?? {} }, 'error');
+  if (!result.ok) throw new ConfigError(fileName, result.issues);
+  return deepFreeze(result.value as Guardrails);
+}
+
+/** Reads and validates a guardrails file. */
+export function loadGuardrails(path: string): Guardrails {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new ConfigError(path, [{ path: '', message: `cannot read the guardrails file: ${reason}` }]);
+  }
+  return parseGuardrails(text, path);
+}
+
+/** The rules that answer a regression of `signal` attributed to `binary`. */
+export function rulesFor(guardrails: Guardrails, signal: string, binary: string): GuardrailRule[] {
+  return guardrails.rules.filter((r) => r.when.signals.includes(signal) && r.when.binaries.includes(binary));
+}
