@@ -41,6 +41,12 @@ export interface AttemptModel {
   readonly failureProbability: number;
   /** Draws one attempt's latency, ms. */
   readonly latencyMs: (rng: Rng) => number;
+  /**
+   * Failure probability of a retry after sleeping `sleepMs` (transient failures pass with time: a
+   * retry that comes too soon meets the same fault). Absent: every attempt fails with
+   * `failureProbability`, whatever the sleep.
+   */
+  readonly retryFailureProbability?: (sleepMs: number) => number;
 }
 
 /**
@@ -104,7 +110,7 @@ export function predictRetries(attempt: AttemptModel, constants: BackoffConstant
       k++;
       previous = backoffDelayMs(constants, k, previous, rng);
       elapsed += previous + attempt.latencyMs(rng);
-      failed = rng.next() < attempt.failureProbability;
+      failed = rng.next() < (attempt.retryFailureProbability?.(previous) ?? attempt.failureProbability);
     }
     retries += k;
     if (failed) failures++;
