@@ -15,6 +15,7 @@ import { createStoreUpgradeRegistry } from './api/upgrade-registry.js';
 import { createUpgradeMonitor } from './monitor/upgrade-monitor.js';
 import { groupGaugeWriter, setOpenFindings } from './monitor/monitor-gauges.js';
 import { createAlertDispatcher } from './alerts/index.js';
+import { createKillSwitch } from './tuner/kill-switch.js';
 import { openStateStore } from './store/open-state-store.js';
 import { inSpan, startTracing } from './telemetry/tracing.js';
 import { createServiceMetrics, registerMonitorGauges, registerStateGauges, registerStoreGauges } from './telemetry/service-metrics.js';
@@ -82,6 +83,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     },
     findings: store,
     decisions: store,
+    // The guardrails file's own switch joins when the tuner is wired in (issue 4).
+    killSwitch: createKillSwitch(store, false, () => Date.now()),
     ingest: {
       store: series,
       limits: INGEST,

@@ -1,3 +1,4 @@
+import { createKillSwitch } from '../tuner/kill-switch.js';
 import { describe, expect, it } from 'vitest';
 import { createApp } from './create-app.js';
 import { tokenAuth } from './auth.js';
@@ -35,6 +36,7 @@ function makeApp(options: { ready?: boolean; withSource?: boolean } = {}) {
     logError: (_m, e) => errors.push(e),
     findings: store,
     decisions: store,
+    killSwitch: createKillSwitch(store, false, () => Date.parse('2026-04-10T14:00:00Z')),
   });
   return { app, errors, store };
 }
@@ -130,6 +132,19 @@ describe('documents', () => {
     const text = await (await app.request('/metrics')).text();
     expect(text).toMatch(/shiftguard_http_requests_total\{route="\/healthz",method="GET",code="200"\} 1/);
     expect(text).toMatch(/shiftguard_process_cpu_seconds_total/);
+  });
+
+  it('engages and releases the tuner kill switch (operator), shows it to viewers, and audits it', async () => {
+    const { app, store } = makeApp();
+    const put = (token: string, body: unknown): RequestInit => ({ ...json(token, body), method: 'PUT' });
+    expect((await app.request('/api/v1/tuner/kill-switch', put('viewer-secret', { engaged: true }))).status).toBe(403);
+    expect((await app.request('/api/v1/tuner/kill-switch', put('operator-secret', { engaged: 'yes' }))).status).toBe(400);
+    const engaged = await app.request('/api/v1/tuner/kill-switch', put('operator-secret', { engaged: true, reason: 'incident 42' }));
+    expect(engaged.status).toBe(200);
+    expect(await engaged.json()).toMatchObject({ engaged: true, source: 'api', api: { reason: 'incident 42', updatedBy: 'operator' } });
+    const seen = await app.request('/api/v1/tuner/kill-switch', { headers: auth('viewer-secret') });
+    expect(await seen.json()).toMatchObject({ engaged: true, source: 'api' });
+    expect((await store.listAudit({ limit: 10 })).map((e) => e.action)).toEqual(['tuner.kill_switch.engaged']);
   });
 
   it('answers unknown routes with a JSON 404', async () => {

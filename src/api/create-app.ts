@@ -19,6 +19,8 @@ import { mountDecisionRoutes } from './routes/decision-routes.js';
 import { mountAnnotationRoutes } from './routes/annotation-routes.js';
 import type { DecisionStore, FindingStore } from '../store/state-store.js';
 import type { IngestRouteDeps } from './routes/ingest-routes.js';
+import { mountTunerRoutes } from './routes/tuner-routes.js';
+import type { KillSwitch } from '../tuner/kill-switch.js';
 
 export interface AppDeps extends UpgradeRouteDeps {
   readonly auth: TokenAuth;
@@ -32,6 +34,8 @@ export interface AppDeps extends UpgradeRouteDeps {
   readonly logError: (message: string, error: unknown) => void;
   readonly findings: FindingStore;
   readonly decisions: DecisionStore;
+  /** The tuner's kill switch; absent: no tuner routes. */
+  readonly killSwitch?: KillSwitch;
   /** Push ingest (remote-write, OTLP); absent: no push endpoints. */
   readonly ingest?: Omit<IngestRouteDeps, 'auth' | 'metrics'>;
 }
@@ -57,6 +61,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const jsonLimit = bodyLimit({ maxSize: deps.maxJsonBodyBytes, onError: (c) => c.json(errorBody('payload_too_large', `request body over ${deps.maxJsonBodyBytes} bytes`), 413) });
   app.use('/api/v1/upgrades', jsonLimit);
   app.use('/api/v1/upgrades/*', jsonLimit);
+  app.use('/api/v1/tuner/*', jsonLimit);
   app.onError((error, c) => {
     if (error instanceof ApiError) return c.json(errorBody(error.code, error.message, error.details), error.status);
     // hono's own 4xx (e.g. a body that is not JSON) keep their status.
@@ -74,6 +79,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   mountFindingRoutes(app, deps);
   mountDecisionRoutes(app, deps);
   mountAnnotationRoutes(app, deps);
+  if (deps.killSwitch) mountTunerRoutes(app, { auth: deps.auth, killSwitch: deps.killSwitch });
   if (deps.ingest) mountIngestRoutes(app, { ...deps.ingest, auth: deps.auth, metrics: deps.metrics });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });

@@ -10,17 +10,17 @@ import { copyJson } from './json-value.js';
 import { runSync } from './run-sync.js';
 import {
   checkAuditQuery, checkFindingUpdate, checkNewAudit, checkNewDecision, checkOneOf, checkMs, checkTransition,
-  checkUpgradeRecord, queryStatuses,
+  checkSetting, checkUpgradeRecord, queryStatuses,
 } from './record-checks.js';
 import { StoreConflictError, StoreError, StoreNotFoundError, StoreSchemaError } from './store-error.js';
 import { UPGRADE_STATUSES } from './state-store.js';
 import type {
   AuditEntry, AuditQuery, DecisionPatch, DecisionQuery, DecisionRecord, DecisionStatus, FindingQuery, FindingRecord,
-  FindingUpdate, FindingUpsert, NewAuditEntry, NewDecision, StateStore, StoredReport, UpgradeRecord, UpgradeStatus,
+  FindingUpdate, FindingUpsert, NewAuditEntry, NewDecision, SettingRecord, StateStore, StoredReport, UpgradeRecord, UpgradeStatus,
 } from './state-store.js';
 
 /** Schema version of the fake's "database" (mirrors the SQL adapters' migration refusal). */
-export const MEMORY_SCHEMA_VERSION = 2;
+export const MEMORY_SCHEMA_VERSION = 3;
 
 /** The data behind one or more {@link MemoryStateStore}s: share it to model two connections or a reopen. */
 export class MemoryStateDatabase {
@@ -32,6 +32,7 @@ export class MemoryStateDatabase {
   readonly openFindings = new Map<string, string>();
   readonly decisions = new Map<string, DecisionRecord>();
   readonly reports = new Map<string, StoredReport>();
+  readonly settings = new Map<string, SettingRecord>();
   readonly audit: AuditEntry[] = [];
   nextFindingId = 1;
   nextDecisionId = 1;
@@ -111,6 +112,25 @@ export class MemoryStateStore implements StateStore {
       const updated = { ...record, status };
       db.upgrades.set(id, updated);
       return structuredClone(updated);
+    });
+  }
+
+  getSetting(key: string): Promise<SettingRecord | null> {
+    return runSync(() => {
+      const record = this.data().settings.get(key);
+      return record === undefined ? null : structuredClone(record);
+    });
+  }
+
+  putSetting(record: SettingRecord, audit: NewAuditEntry): Promise<SettingRecord> {
+    return runSync(() => {
+      const db = this.data();
+      checkSetting(record);
+      checkNewAudit(audit);
+      const stored = { key: record.key, value: copyJson(record.value), updatedAtMs: record.updatedAtMs, updatedBy: record.updatedBy };
+      db.settings.set(record.key, stored);
+      this.pushAudit(audit);
+      return structuredClone(stored);
     });
   }
 

@@ -4,11 +4,11 @@
  */
 import type { PoolClient, QueryResultRow } from 'pg';
 import { jsonText } from './json-value.js';
-import { toAuditEntry, toDecisionRecord, toFindingRecord, toStoredReport, toUpgradeRecord } from './sql-rows.js';
+import { toAuditEntry, toDecisionRecord, toFindingRecord, toSettingRecord, toStoredReport, toUpgradeRecord } from './sql-rows.js';
 import type { RowCodec } from './sql-rows.js';
 import type {
   AuditEntry, DecisionPatch, DecisionRecord, DecisionStatus, FindingRecord, FindingUpdate, FindingUpsert, NewAuditEntry, NewDecision,
-  StoredReport, UpgradeRecord,
+  SettingRecord, StoredReport, UpgradeRecord,
 } from './state-store.js';
 
 const CODEC: RowCodec = { json: (value) => value };
@@ -31,6 +31,11 @@ export class PostgresRecords {
   /** Maps an `upgrades` row. */
   static upgrade(row: QueryResultRow): UpgradeRecord {
     return toUpgradeRecord(row, CODEC);
+  }
+
+  /** Maps a `settings` row. */
+  static setting(row: QueryResultRow): SettingRecord {
+    return toSettingRecord(row, CODEC);
   }
 
   /** Maps an `upgrade_reports` row. */
@@ -100,6 +105,16 @@ export class PostgresRecords {
   async decision(id: number): Promise<DecisionRecord | null> {
     const row = (await this.rows('SELECT * FROM decisions WHERE id = $1', [id]))[0];
     return row === undefined ? null : PostgresRecords.decision(row);
+  }
+
+  /** Writes (inserts or replaces) a setting. */
+  async upsertSetting(record: SettingRecord): Promise<SettingRecord> {
+    const rows = await this.rows(
+      'INSERT INTO settings (key, value, updated_at_ms, updated_by) VALUES ($1, $2::jsonb, $3, $4) ' +
+        'ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at_ms = excluded.updated_at_ms, updated_by = excluded.updated_by RETURNING *',
+      [record.key, jsonText(record.value), record.updatedAtMs, record.updatedBy],
+    );
+    return PostgresRecords.setting(rows[0] as QueryResultRow);
   }
 
   /** Inserts an upgrade; null when the id is taken. */

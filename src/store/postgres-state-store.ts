@@ -20,13 +20,13 @@ import {
 import { PostgresRecords } from './postgres-records.js';
 import {
   checkAuditQuery, checkFindingUpdate, checkMs, checkNewAudit, checkNewDecision, checkOneOf, checkTransition,
-  checkUpgradeRecord, parseRecordId, queryStatuses,
+  checkSetting, checkUpgradeRecord, parseRecordId, queryStatuses,
 } from './record-checks.js';
 import { StoreConflictError, StoreError, StoreNotFoundError } from './store-error.js';
 import { UPGRADE_STATUSES } from './state-store.js';
 import type {
   AuditEntry, AuditQuery, DecisionPatch, DecisionQuery, DecisionRecord, DecisionStatus, FindingQuery, FindingRecord,
-  FindingUpdate, FindingUpsert, NewAuditEntry, NewDecision, StateStore, StoredReport, UpgradeRecord, UpgradeStatus,
+  FindingUpdate, FindingUpsert, NewAuditEntry, NewDecision, SettingRecord, StateStore, StoredReport, UpgradeRecord, UpgradeStatus,
 } from './state-store.js';
 
 /** How to open a {@link PostgresStateStore}. */
@@ -167,6 +167,22 @@ export class PostgresStateStore implements StateStore {
     const row = rows[0];
     if (row === undefined) throw new StoreNotFoundError(`upgrade ${JSON.stringify(id)} is not registered`);
     return PostgresRecords.upgrade(row);
+  }
+
+  async getSetting(key: string): Promise<SettingRecord | null> {
+    if (unstorableTextReason(key) !== null) return null;
+    const row = (await this.query('SELECT * FROM settings WHERE key = $1', [key]))[0];
+    return row === undefined ? null : PostgresRecords.setting(row);
+  }
+
+  async putSetting(record: SettingRecord, audit: NewAuditEntry): Promise<SettingRecord> {
+    checkSetting(record);
+    checkNewAudit(audit);
+    return this.audited(async (records) => {
+      const setting = await records.upsertSetting(record);
+      await records.insertAudit(audit);
+      return setting;
+    });
   }
 
   async putReport(upgradeId: string, report: unknown, generatedAtMs: number): Promise<StoredReport> {

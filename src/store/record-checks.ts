@@ -9,7 +9,7 @@ import {
   DECISION_KINDS, DECISION_STATUSES, FINDING_VERDICTS, MAX_AUDIT_PAGE, UPGRADE_STATUSES,
 } from './state-store.js';
 import type {
-  AuditQuery, DecisionPatch, DecisionQuery, DecisionStatus, FindingUpdate, NewAuditEntry, NewDecision, UpgradeRecord,
+  AuditQuery, DecisionPatch, DecisionQuery, DecisionStatus, FindingUpdate, NewAuditEntry, NewDecision, SettingRecord, UpgradeRecord,
 } from './state-store.js';
 
 function fail(path: string, expected: string, got: unknown): never {
@@ -60,6 +60,15 @@ export function checkUpgradeRecord(record: UpgradeRecord): void {
   if (record.document === undefined) fail('upgrade.document', 'a JSON value', undefined);
   checkMs(record.registeredAtMs, 'upgrade.registeredAtMs');
   checkOneOf(record.status, UPGRADE_STATUSES, 'upgrade.status');
+}
+
+/** Checks a record for `putSetting`. */
+export function checkSetting(record: SettingRecord): void {
+  checkText(record.key, 'setting.key');
+  checkJsonValue(record.value, 'setting.value');
+  if (record.value === undefined) fail('setting.value', 'a JSON value', undefined);
+  checkMs(record.updatedAtMs, 'setting.updatedAtMs');
+  checkText(record.updatedBy, 'setting.updatedBy');
 }
 
 /** Checks an update for `upsertFinding`. */

@@ -27,6 +27,20 @@ function describeUpgradeContract(context: ContractContext): void {
       expect(await store.listFindings({ upgradeId: 'nul\u0000' })).toEqual([]);
     });
 
+    it('keeps settings with who set them, each change audited in the same write', async () => {
+      const store = await context.openStore();
+      expect(await store.getSetting('tuner.killSwitch')).toBeNull();
+      const audit = { atMs: T0, actor: 'operator', action: 'tuner.kill_switch', subject: 'setting/tuner.killSwitch', details: { engaged: true } };
+      const record = { key: 'tuner.killSwitch', value: { engaged: true, reason: 'incident 42' }, updatedAtMs: T0, updatedBy: 'operator' };
+      expect(await store.putSetting(record, audit)).toEqual(record);
+      const next = { ...record, value: { engaged: false }, updatedAtMs: T0 + 5 };
+      await store.putSetting(next, { ...audit, atMs: T0 + 5, details: { engaged: false } });
+      expect(await store.getSetting('tuner.killSwitch')).toEqual(next);
+      expect((await store.listAudit({ limit: 10 })).map((r) => r.details)).toEqual([{ engaged: true }, { engaged: false }]);
+      await expect(store.putSetting({ ...record, updatedBy: '' }, audit)).rejects.toThrow(/setting\.updatedBy/);
+      expect(await store.getSetting('nul\u0000')).toBeNull();
+    });
+
     it('writes a registration and its audit row together, and neither on a conflict', async () => {
       const store = await context.openStore();
       const audit = { atMs: T0, actor: 'operator', action: 'upgrade.registered', subject: 'upgrade/dten-2026.04', details: {} };

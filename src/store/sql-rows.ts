@@ -6,7 +6,7 @@
  */
 import { StoreError } from './store-error.js';
 import { DECISION_KINDS, DECISION_STATUSES, FINDING_VERDICTS, UPGRADE_STATUSES } from './state-store.js';
-import type { AuditEntry, DecisionRecord, FindingRecord, StoredReport, UpgradeRecord } from './state-store.js';
+import type { AuditEntry, DecisionRecord, FindingRecord, SettingRecord, StoredReport, UpgradeRecord } from './state-store.js';
 import type { Labels } from '../series/model.js';
 
 /** A row as the driver returns it. */
@@ -52,6 +52,16 @@ export function toUpgradeRecord(row: Row, codec: RowCodec): UpgradeRecord {
     document: codec.json(row.document),
     registeredAtMs: int(row, 'upgrades', 'registered_at_ms'),
     status: oneOf(row, 'upgrades', 'status', UPGRADE_STATUSES),
+  };
+}
+
+/** Maps a `settings` row. */
+export function toSettingRecord(row: Row, codec: RowCodec): SettingRecord {
+  return {
+    key: text(row, 'settings', 'key'),
+    value: codec.json(row.value),
+    updatedAtMs: int(row, 'settings', 'updated_at_ms'),
+    updatedBy: text(row, 'settings', 'updated_by'),
   };
 }
 

@@ -13,17 +13,17 @@ import { SQLITE_MIGRATIONS } from './migrations/sqlite-migrations.js';
 import type { Migration } from './migrations/migration.js';
 import {
   checkAuditQuery, checkFindingUpdate, checkMs, checkNewAudit, checkNewDecision, checkOneOf, checkTransition,
-  checkUpgradeRecord, parseRecordId, queryStatuses,
+  checkSetting, checkUpgradeRecord, parseRecordId, queryStatuses,
 } from './record-checks.js';
 import { runSync } from './run-sync.js';
 import { DEFAULT_SQLITE_BUSY_TIMEOUT_MS, DEFAULT_SQLITE_PATH, openSqliteDatabase } from './sqlite-connection.js';
-import { toAuditEntry, toDecisionRecord, toFindingRecord, toStoredReport, toUpgradeRecord } from './sql-rows.js';
+import { toAuditEntry, toDecisionRecord, toFindingRecord, toSettingRecord, toStoredReport, toUpgradeRecord } from './sql-rows.js';
 import type { Row, RowCodec } from './sql-rows.js';
 import { StoreConflictError, StoreError, StoreNotFoundError } from './store-error.js';
 import { UPGRADE_STATUSES } from './state-store.js';
 import type {
   AuditEntry, AuditQuery, DecisionPatch, DecisionQuery, DecisionRecord, DecisionStatus, FindingQuery, FindingRecord,
-  FindingUpdate, FindingUpsert, NewAuditEntry, NewDecision, StateStore, StoredReport, UpgradeRecord, UpgradeStatus,
+  FindingUpdate, FindingUpsert, NewAuditEntry, NewDecision, SettingRecord, StateStore, StoredReport, UpgradeRecord, UpgradeStatus,
 } from './state-store.js';
 
 /** How to open a {@link SqliteStateStore}. */
@@ -153,6 +153,26 @@ export class SqliteStateStore implements StateStore {
       const row = this.sql('UPDATE upgrades SET status = ? WHERE id = ? RETURNING *').get(status, id) as Row | undefined;
       if (row === undefined) throw new StoreNotFoundError(`upgrade ${JSON.stringify(id)} is not registered`);
       return toUpgradeRecord(row, CODEC);
+    });
+  }
+
+  getSetting(key: string): Promise<SettingRecord | null> {
+    return runSync(() => {
+      const row = this.sql('SELECT * FROM settings WHERE key = ?').get(key) as Row | undefined;
+      return row === undefined ? null : toSettingRecord(row, CODEC);
+    });
+  }
+
+  putSetting(record: SettingRecord, audit: NewAuditEntry): Promise<SettingRecord> {
+    return this.write(() => {
+      checkSetting(record);
+      checkNewAudit(audit);
+      const row = this.sql(
+        'INSERT INTO settings (key, value, updated_at_ms, updated_by) VALUES (?, ?, ?, ?) ' +
+          'ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at_ms = excluded.updated_at_ms, updated_by = excluded.updated_by RETURNING *',
+      ).get(record.key, jsonText(record.value), record.updatedAtMs, record.updatedBy) as Row;
+      this.insertAudit(audit);
+      return toSettingRecord(row, CODEC);
     });
   }
 

@@ -244,6 +244,22 @@ export interface DecisionStore {
   ): Promise<DecisionRecord>;
 }
 
+/** A named service setting (the tuner's kill switch, …) with who set it last. */
+export interface SettingRecord {
+  readonly key: string;
+  /** JSON-able value. */
+  readonly value: unknown;
+  readonly updatedAtMs: number;
+  readonly updatedBy: string;
+}
+
+/** Settings that must survive restarts; every change is audited in the same transaction. */
+export interface SettingStore {
+  getSetting(key: string): Promise<SettingRecord | null>;
+  /** Writes the setting and `audit` together (both or neither). */
+  putSetting(record: SettingRecord, audit: NewAuditEntry): Promise<SettingRecord>;
+}
+
 /** The append-only audit log. */
 export interface AuditLog {
   appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;
@@ -251,7 +267,7 @@ export interface AuditLog {
 }
 
 /** The whole port: lifecycle plus every record kind. */
-export interface StateStore extends UpgradeStore, FindingStore, DecisionStore, AuditLog {
+export interface StateStore extends UpgradeStore, FindingStore, DecisionStore, SettingStore, AuditLog {
   /**
    * Connects, applies pending migrations and makes the store usable. Refuses (`StoreSchemaError`) a
    * database whose schema is newer than this code. A no-op when already open; allowed again after close.

@@ -76,8 +76,19 @@ CREATE TABLE upgrade_reports (
 );
 `;
 
+/** Service settings that survive restarts (the tuner's kill switch). */
+const settings = `
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value JSONB NOT NULL,
+  updated_at_ms BIGINT NOT NULL,
+  updated_by TEXT NOT NULL
+);
+`;
+
 /** Every PostgreSQL migration, oldest first; append new versions at the end, never edit released ones. */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial-schema', sql: initial },
   { version: 2, name: 'upgrade-reports', sql: upgradeReports },
+  { version: 3, name: 'settings', sql: settings },
 ];

@@ -71,8 +71,19 @@ CREATE TABLE upgrade_reports (
 ) STRICT;
 `;
 
+/** Service settings that survive restarts (the tuner's kill switch). */
+const settings = `
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at_ms INTEGER NOT NULL,
+  updated_by TEXT NOT NULL
+) STRICT;
+`;
+
 /** Every SQLite migration, oldest first; append new versions at the end, never edit released ones. */
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial-schema', sql: initial },
   { version: 2, name: 'upgrade-reports', sql: upgradeReports },
+  { version: 3, name: 'settings', sql: settings },
 ];
