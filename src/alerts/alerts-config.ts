@@ -5,10 +5,9 @@
  * rest of the configuration; the webhook secret is named by an environment variable, never written
  * in the file, and resolved at start by {@link resolveWebhookSecret}.
  */
-import { z } from 'zod';
 import { ConfigError } from '../config/config-error.js';
-import { durationMs, integerIn } from '../config/schema-fields.js';
-import { expected, nonEmptyString, patternString, strictSection } from '../config/zod-messages.js';
+import { durationMs, httpUrl, integerIn } from '../config/schema-fields.js';
+import { nonEmptyString, patternString, strictSection } from '../config/zod-messages.js';
 
 /** Where the webhook's HMAC key comes from: the environment variable `env`. */
 export interface SecretRef {
@@ -48,18 +47,14 @@ export interface AlertsConfig {
 }
 
 const MAPPING = 'a mapping';
-const HTTP_URL = 'an http(s) URL or null';
-
-const httpUrl = z
-  .string({ error: expected(HTTP_URL) })
-  .refine(isHttpUrl, { error: expected(HTTP_URL) })
-  .transform((url) => url.replace(/\/+$/, ''));
+/** An http(s) URL without trailing slashes (paths are appended to it). */
+const baseUrl = httpUrl().transform((url) => url.replace(/\/+$/, ''));
 
 const envName = patternString(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
 
 const alertmanager = strictSection(
   {
-    url: httpUrl.nullable().default(null),
+    url: baseUrl.nullable().default(null),
     resendInterval: durationMs(1000).prefault('1m'),
     timeout: durationMs(1).prefault('10s'),
     severity: nonEmptyString('a non-empty severity label value, e.g. warning').default('warning'),
@@ -69,7 +64,7 @@ const alertmanager = strictSection(
 
 const webhook = strictSection(
   {
-    url: httpUrl.nullable().default(null),
+    url: baseUrl.nullable().default(null),
     secret: strictSection({ env: envName }, 'a mapping { env: VARIABLE }').prefault({ env: 'SHIFTGUARD_WEBHOOK_SECRET' }),
     timeout: durationMs(1).prefault('10s'),
     maxAttempts: integerIn(1, 100).default(6),
@@ -80,7 +75,7 @@ const webhook = strictSection(
 /** The `alerts:` section; `{}` (or an absent section, via `.prefault({})`) yields every sink off. */
 export const AlertsConfigSchema = strictSection(
   {
-    externalUrl: httpUrl.nullable().default(null),
+    externalUrl: baseUrl.nullable().default(null),
     alertmanager: alertmanager.prefault({}),
     webhook: webhook.prefault({}),
   },
@@ -103,13 +98,4 @@ export function resolveWebhookSecret(config: WebhookConfig, env: NodeJS.ProcessE
       message: `alerts.webhook.url is set, so the environment variable ${config.secret.env} must hold the webhook's HMAC secret, but it is ${value === undefined ? 'not set' : 'empty'}`,
     },
   ]);
-}
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }

@@ -31,6 +31,21 @@ export function durationMs(minMs = 0) {
   });
 }
 
+/** An http(s) URL (callers make it nullable where null means "off"). */
+export function httpUrl() {
+  const message = expected('an http(s) URL or null');
+  return z.string({ error: message }).refine(isHttpUrl, { error: message });
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 /** A finite number satisfying `accept`, described as `what`. */
 export function numberWhere(what: string, accept: (value: number) => boolean) {
   const message = expected(what);

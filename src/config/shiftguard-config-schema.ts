@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { formatDuration } from './duration.js';
 import { tryParseListenAddress } from './listen-address.js';
 import { AlertsConfigSchema } from '../alerts/alerts-config.js';
-import { durationMs, integerIn, labelName, metricName, numberWhere } from './schema-fields.js';
+import { durationMs, httpUrl, integerIn, labelName, metricName, numberWhere } from './schema-fields.js';
 import { signalListSchema } from './signal-schema.js';
 import { expected, patternString, strictSection } from './zod-messages.js';
 
@@ -40,11 +40,7 @@ const storeUrl = z
     error: expected('sqlite:<path> or postgres://…'),
   });
 
-const httpUrl = z.string({ error: expected('an http(s) URL or null') }).refine(isHttpUrl, {
-  error: expected('an http(s) URL or null'),
-});
-
-const prometheus = strictSection({ url: httpUrl.nullable().default(null), timeout: durationMs(1).prefault('30s') }, MAPPING)
+const prometheus = strictSection({ url: httpUrl().nullable().default(null), timeout: durationMs(1).prefault('30s') }, MAPPING)
   .transform(({ url, timeout }) => ({ url, timeoutMs: timeout }));
 
 const labels = strictSection({ instance: labelName().default('instance'), service: labelName().default('service') }, MAPPING);
@@ -105,12 +101,3 @@ export const shiftguardConfigSchema = strictSection(
   },
   'a mapping at the top level',
 );
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}

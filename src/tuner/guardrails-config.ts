@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../config/config-error.js';
 import { deepFreeze } from '../config/deep-freeze.js';
-import { durationMs, integerIn, numberWhere } from '../config/schema-fields.js';
+import { durationMs, httpUrl, integerIn, numberWhere } from '../config/schema-fields.js';
 import { parseYamlSource } from '../config/source-document.js';
 import { validateSource } from '../config/validate-source.js';
 import { expected, nonEmptyString, strictSection } from '../config/zod-messages.js';
@@ -104,7 +104,7 @@ export const guardrailsSchema = strictSection(
     killSwitch: z.boolean({ error: expected('true or false') }).default(false),
     unleash: strictSection(
       {
-        url: z.url({ protocol: /^https?$/, error: expected('an http(s) URL') }).nullable().default(null),
+        url: httpUrl().nullable().default(null),
         environment: nonEmptyString('an environment name').default('production'),
         project: nonEmptyString('a project id').default('default'),
         tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected an environment variable name' }).default('UNLEASH_ADMIN_TOKEN'),
