@@ -4,7 +4,8 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { FindingRecord, FindingStore } from '../../store/state-store.js';
+import type { FindingStore } from '../../store/state-store.js';
+import { findingJson } from '../../report/finding-json.js';
 import { requireRole } from '../auth.js';
 import type { TokenAuth } from '../auth.js';
 import { authErrorResponses } from '../schemas.js';
@@ -46,17 +47,3 @@ export function mountFindingRoutes(app: OpenAPIHono, deps: { auth: TokenAuth; fi
   });
 }
 
-function findingJson(f: FindingRecord): z.infer<typeof FindingSchema> {
-  return {
-    id: f.id,
-    upgrade: f.upgradeId,
-    signal: f.signal,
-    labels: { ...f.labels },
-    verdict: f.verdict,
-    statistics: f.statistics,
-    suspects: f.suspects,
-    openedAt: new Date(f.openedAtMs).toISOString(),
-    updatedAt: new Date(f.updatedAtMs).toISOString(),
-    resolvedAt: f.resolvedAtMs === null ? null : new Date(f.resolvedAtMs).toISOString(),
-  };
-}
