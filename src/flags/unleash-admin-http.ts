@@ -123,7 +123,8 @@ function describeNetworkError(error: unknown): string {
   return `${error.message}${cause}`;
 }
 
-function parseBody(text: string): unknown {
+/** A response body: JSON when it parses, else the text itself (null when empty). */
+export function parseBody(text: string): unknown {
   if (text === '') return null;
   try {
     return JSON.parse(text) as unknown;

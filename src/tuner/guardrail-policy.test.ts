@@ -1,20 +1,11 @@
+import { SHIPPED_GUARDRAILS, SHIPPED_TUNE_RULE } from '../../test/support/shipped-guardrails.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { boundedPayload, boundedStep, isIntegerConstant, maxMove, pacing } from './guardrail-policy.js';
-import type { GuardrailLimits, TuneBound, TuneRule } from './guardrails-config.js';
+import type { TuneBound } from './guardrails-config.js';
 
-const LIMITS: GuardrailLimits = { cooldownMs: 15 * 60_000, maxChangesPerDay: 6, verifyWindowMs: 10 * 60_000 };
-const RULE: TuneRule = {
-  kind: 'tune',
-  flag: 'dten.sync.backoff',
-  tune: {
-    baseDelayMs: { min: 50, max: 400, maxStep: 0.25 },
-    multiplier: { min: 1.5, max: 3.0, maxStep: 0.25 },
-    maxDelayMs: { min: 1000, max: 10000, maxStep: 0.5 },
-    maxRetries: { min: 1, max: 5, maxStep: 0.5 },
-  },
-  when: { signals: ['retries'], binaries: ['dten-sync'] },
-};
+const LIMITS = SHIPPED_GUARDRAILS.limits;
+const RULE = SHIPPED_TUNE_RULE;
 
 describe('boundedStep', () => {
   it('moves at most maxStep of the current value, and never outside [min, max]', () => {

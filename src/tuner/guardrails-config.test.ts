@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { SHIPPED_GUARDRAILS_TEXT } from '../../test/support/shipped-guardrails.js';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/config-error.js';
 import { parseGuardrails, rulesFor } from './guardrails-config.js';
 
-const SHIPPED = readFileSync(new URL('../../config/guardrails.yaml', import.meta.url), 'utf8');
+const SHIPPED = SHIPPED_GUARDRAILS_TEXT;
 
 function issuesOf(text: string): string[] {
   try {

@@ -1,20 +1,10 @@
+import { SHIPPED_TUNE_RULE } from '../../test/support/shipped-guardrails.js';
 import { describe, expect, it } from 'vitest';
 import { constantsOf, planBackoff } from './plan-backoff.js';
 import { maxMove } from './guardrail-policy.js';
-import type { TuneRule } from './guardrails-config.js';
 import type { AttemptModel } from './retry-model.js';
 
-const RULE: TuneRule = {
-  kind: 'tune',
-  flag: 'dten.sync.backoff',
-  tune: {
-    baseDelayMs: { min: 50, max: 400, maxStep: 0.25 },
-    multiplier: { min: 1.5, max: 3.0, maxStep: 0.25 },
-    maxDelayMs: { min: 1000, max: 10000, maxStep: 0.5 },
-    maxRetries: { min: 1, max: 5, maxStep: 0.5 },
-  },
-  when: { signals: ['retries'], binaries: ['dten-sync'] },
-};
+const RULE = SHIPPED_TUNE_RULE;
 
 /** A partner whose faults last ~300 ms: a retry after a sleep d fails with 0.05 + 0.9·exp(−d/300). */
 const FLAKY: AttemptModel = { failureProbability: 0.3, latencyMs: () => 20, retryFailureProbability: (d) => 0.05 + 0.9 * Math.exp(-d / 300) };

@@ -16,6 +16,7 @@
  */
 import { POSTGRES_ADMIN_URL, postgresUnreachableReason } from './postgres-admin.js';
 import { stopProcess } from './stop-process.js';
+import { parseBody } from '../../src/flags/unleash-admin-http.js';
 import { freeLoopbackPort } from './prometheus-process.js';
 import pg from 'pg';
 import { spawn } from 'node:child_process';
@@ -289,14 +290,6 @@ function databaseUrl(adminUrl: string, name: string): string {
   return url.toString();
 }
 
-function parseBody(text: string): unknown {
-  if (text === '') return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
 
 function logTail(logPath: string): string {
   if (!existsSync(logPath)) return '(no log)';
