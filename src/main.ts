@@ -15,7 +15,7 @@ import { createStoreUpgradeRegistry } from './api/upgrade-registry.js';
 import { createUpgradeMonitor } from './monitor/upgrade-monitor.js';
 import { groupGaugeWriter, setOpenFindings } from './monitor/monitor-gauges.js';
 import { createAlertDispatcher } from './alerts/index.js';
-import { createKillSwitch } from './tuner/kill-switch.js';
+import { createKillSwitch } from './tune/kill-switch.js';
 import { openStateStore } from './store/open-state-store.js';
 import { inSpan, startTracing } from './telemetry/tracing.js';
 import { createServiceMetrics, registerMonitorGauges, registerStateGauges, registerStoreGauges } from './telemetry/service-metrics.js';

@@ -20,7 +20,7 @@ import { mountAnnotationRoutes } from './routes/annotation-routes.js';
 import type { DecisionStore, FindingStore } from '../store/state-store.js';
 import type { IngestRouteDeps } from './routes/ingest-routes.js';
 import { mountTunerRoutes } from './routes/tuner-routes.js';
-import type { KillSwitch } from '../tuner/kill-switch.js';
+import type { KillSwitch } from '../tune/kill-switch.js';
 
 export interface AppDeps extends UpgradeRouteDeps {
   readonly auth: TokenAuth;
@@ -61,7 +61,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const jsonLimit = bodyLimit({ maxSize: deps.maxJsonBodyBytes, onError: (c) => c.json(errorBody('payload_too_large', `request body over ${deps.maxJsonBodyBytes} bytes`), 413) });
   app.use('/api/v1/upgrades', jsonLimit);
   app.use('/api/v1/upgrades/*', jsonLimit);
-  app.use('/api/v1/tuner/*', jsonLimit);
+  app.use('/api/v1/tune/*', jsonLimit);
   app.onError((error, c) => {
     if (error instanceof ApiError) return c.json(errorBody(error.code, error.message, error.details), error.status);
     // hono's own 4xx (e.g. a body that is not JSON) keep their status.

@@ -2,8 +2,8 @@
  * The shipped `config/guardrails.yaml` (the CONTRACT §7 example), parsed, for tests of the tuner.
  */
 import { readFileSync } from 'node:fs';
-import { parseGuardrails } from '../../src/tuner/guardrails-config.js';
-import type { Guardrails, TuneRule } from '../../src/tuner/guardrails-config.js';
+import { parseGuardrails } from '../../src/tune/guardrails-config.js';
+import type { Guardrails, TuneRule } from '../../src/tune/guardrails-config.js';
 
 export const SHIPPED_GUARDRAILS_TEXT = readFileSync(new URL('../../config/guardrails.yaml', import.meta.url), 'utf8');
 

@@ -1,11 +1,11 @@
 /**
- * The tuner's kill switch: `GET /api/v1/tuner/kill-switch` (viewer) says whether flag changes are
+ * The tuner's kill switch: `GET /api/v1/tune/kill-switch` (viewer) says whether flag changes are
  * stopped and why; `PUT` (operator) engages or releases the API switch (audited, kept across
  * restarts). A switch engaged by the guardrails file stays engaged whatever the API says.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { KillSwitch } from '../../tuner/kill-switch.js';
+import type { KillSwitch } from '../../tune/kill-switch.js';
 import { guardResource } from '../auth.js';
 import type { TokenAuth } from '../auth.js';
 import { authErrorResponses } from '../schemas.js';
@@ -20,7 +20,7 @@ export const KillSwitchSchema = z
 
 const getRoute = createRoute({
   method: 'get',
-  path: '/api/v1/tuner/kill-switch',
+  path: '/api/v1/tune/kill-switch',
   summary: 'Whether the tuner is stopped, and by what',
   security: [{ bearer: [] }],
   responses: { 200: { description: 'Kill switch', content: { 'application/json': { schema: KillSwitchSchema } } }, ...authErrorResponses },
@@ -28,7 +28,7 @@ const getRoute = createRoute({
 
 const putRoute = createRoute({
   method: 'put',
-  path: '/api/v1/tuner/kill-switch',
+  path: '/api/v1/tune/kill-switch',
   summary: 'Engage or release the API kill switch (audited; survives restarts)',
   security: [{ bearer: [] }],
   request: { body: { required: true, content: { 'application/json': { schema: z.object({ engaged: z.boolean(), reason: z.string().max(500).optional() }).strict() } } } },
