@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALERT_NAME, alertLabels, groupLabelNames, labelSetKey, sanitizeLabelName } from './alert-labels.js';
+import { ALERT_NAME, alertLabels, groupLabelNames, labelSetKey, operationalLabels, sanitizeLabelName } from './alert-labels.js';
 import { sampleFinding } from './sample-finding.js';
 
 describe('sanitizeLabelName', () => {
@@ -75,5 +75,31 @@ describe('alertLabels', () => {
     const labels = alertLabels(sampleFinding({ labels: { signal: 'x', 'http.route': '/a', zone: '' } }), 'critical');
     expect(labels).toEqual({ alertname: ALERT_NAME, upgrade: 'dten-2026.04', signal: 'latency', severity: 'critical', group_signal: 'x', http_route: '/a' });
     for (const name of Object.keys(labels)) expect(name).toMatch(/^[a-zA-Z_][a-zA-Z0-9_]*$/);
+  });
+});
+
+describe('operationalLabels', () => {
+  const alert = { name: 'ShiftguardFlagFrozen', key: 'dten.sync.backoff', labels: { flag: 'dten.sync.backoff' } };
+
+  it('has alertname, severity, the extra labels and the key', () => {
+    expect(operationalLabels(alert, 'warning')).toEqual({ alertname: 'ShiftguardFlagFrozen', severity: 'warning', flag: 'dten.sync.backoff', key: 'dten.sync.backoff' });
+    expect(operationalLabels({ ...alert, severity: 'critical' }, 'warning')['severity']).toBe('critical');
+  });
+
+  it('leaves out an empty key, and a key whose label name an extra label already has', () => {
+    expect(operationalLabels({ name: 'ShiftguardUnleashUnavailable', key: '', labels: {} }, 'warning')).toEqual({ alertname: 'ShiftguardUnleashUnavailable', severity: 'warning' });
+    expect(operationalLabels({ ...alert, labels: { key: 'mine' } }, 'warning')['key']).toBe('mine');
+  });
+
+  it('never lets extra labels override alertname or severity, and sanitizes their names', () => {
+    const labels = operationalLabels({ ...alert, labels: { alertname: 'X', severity: 'none', 'unleash.env': 'prod', empty: '' } }, 'warning');
+    expect(labels).toEqual({
+      alertname: 'ShiftguardFlagFrozen',
+      severity: 'warning',
+      label_alertname: 'X',
+      label_severity: 'none',
+      unleash_env: 'prod',
+      key: 'dten.sync.backoff',
+    });
   });
 });

@@ -1,13 +1,15 @@
 /**
  * Delivers the {@link AlertmanagerState} to Alertmanager: `POST {url}/api/v2/alerts` right after an
- * evaluation changed something, and every resend interval in any case. Fire and forget: at most one
+ * evaluation or an operational alert changed something, and every resend interval in any case. Fire and forget: at most one
  * POST is in flight; a send asked for meanwhile runs once it is done, with the newest state. A failure
  * (no answer, non-2xx) is logged and counted, and the next resend is the retry; nothing is thrown.
  */
 import type { FindingRecord } from '../store/state-store.js';
 import type { AlertLogger, RecordDelivery } from './delivery-metrics.js';
 import { createAlertmanagerState } from './alertmanager-state.js';
-import type { AlertmanagerStateOptions } from './alertmanager-state.js';
+import type { AlertmanagerStateOptions, ExpiredAlert } from './alertmanager-state.js';
+import type { OperationalAlert } from './operational-alerts.js';
+import { operationalSubject } from './operational-alerts.js';
 import { postJson } from './post-json.js';
 import { describeOutcome } from './retry-policy.js';
 
@@ -26,6 +28,10 @@ export interface AlertmanagerSinkOptions extends AlertmanagerStateOptions {
 export interface AlertmanagerSink {
   /** Applies an evaluation's open and resolved findings; sends at once when something changed (after `start`). */
   update(open: readonly FindingRecord[], resolved: readonly FindingRecord[]): void;
+  /** Makes an operational alert active (a checked copy); sends at once when it is news (after `start`). */
+  raise(alert: OperationalAlert): void;
+  /** Resolves an operational alert; sends at once when it was active (after `start`). */
+  clear(name: string, key: string): void;
   /** Sends the current state and starts the resend timer. */
   start(): void;
   /** Stops the timer and waits for the POST in flight (abort it with `signal`). */
@@ -70,9 +76,9 @@ export function createAlertmanagerSink(options: AlertmanagerSinkOptions): Alertm
   }
 
   async function send(): Promise<void> {
-    for (const finding of state.expire(options.now())) {
+    for (const expired of state.expire(options.now())) {
       options.record('alertmanager', 'dropped');
-      options.logger.error({ finding: finding.id, upgrade: finding.upgradeId, url: endpoint }, 'alertmanager never accepted the resolution of a finding; giving up on it');
+      options.logger.error({ ...describeExpired(expired), url: endpoint }, `alertmanager never accepted the resolution of ${expired.kind === 'finding' ? 'a finding' : 'an operational alert'}; giving up on it`);
     }
     const batch = state.batch(options.now());
     if (batch.alerts.length === 0) return;
@@ -97,6 +103,14 @@ export function createAlertmanagerSink(options: AlertmanagerSinkOptions): Alertm
       if (stopped) return;
       if (state.apply(open, resolved, options.now())) flush();
     },
+    raise(alert) {
+      if (stopped) return;
+      if (state.raise(alert, options.now())) flush();
+    },
+    clear(name, key) {
+      if (stopped) return;
+      if (state.clear(name, key, options.now())) flush();
+    },
     start() {
       if (started) return;
       started = true;
@@ -115,4 +129,8 @@ export function createAlertmanagerSink(options: AlertmanagerSinkOptions): Alertm
       }
     },
   };
+}
+
+function describeExpired(expired: ExpiredAlert): object {
+  return expired.kind === 'finding' ? { finding: expired.finding.id, upgrade: expired.finding.upgradeId } : { alert: operationalSubject(expired.alert) };
 }

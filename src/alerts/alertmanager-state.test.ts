@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RESOLVED_RETENTION_MS, RESOLVED_SENDS, createAlertmanagerState } from './alertmanager-state.js';
 import type { AlertBatch } from './alertmanager-state.js';
+import type { OperationalAlert } from './operational-alerts.js';
 import { sampleFinding } from './sample-finding.js';
 
 const MINUTE = 60_000;
@@ -91,7 +92,7 @@ describe('alertmanager state', () => {
     state.apply([sampleFinding()], [], T0);
     state.apply([], [], T0 + MINUTE);
     expect(state.expire(T0 + MINUTE + RESOLVED_RETENTION_MS - 1)).toEqual([]);
-    expect(state.expire(T0 + MINUTE + RESOLVED_RETENTION_MS).map((f) => f.id)).toEqual(['1']);
+    expect(state.expire(T0 + MINUTE + RESOLVED_RETENTION_MS).map((e) => (e.kind === 'finding' ? e.finding.id : e.alert.name))).toEqual(['1']);
     expect(state.batch(T0 + 20 * MINUTE).alerts).toHaveLength(0);
   });
 
@@ -124,5 +125,103 @@ describe('alertmanager state', () => {
     state.apply([sampleFinding({ id: '1' }), sampleFinding({ id: '2', signal: 'retries', labels: { service: 'sync', peer: 'db' } })], [], T0);
     const { alerts } = state.batch(T0);
     expect(alerts.map((a) => a.labels['signal'])).toEqual(['latency', 'retries']);
+  });
+});
+
+describe('alertmanager state: operational alerts', () => {
+  const unavailable = (overrides: Partial<OperationalAlert> = {}): OperationalAlert => ({
+    name: 'ShiftguardUnleashUnavailable',
+    key: '',
+    labels: { environment: 'production' },
+    summary: 'Unleash at http://unleash:4242 is unreachable',
+    description: 'GET /api/admin/projects answered HTTP 503 three times in a row',
+    ...overrides,
+  });
+  const frozen: OperationalAlert = { name: 'ShiftguardFlagFrozen', key: 'dten.sync.backoff', labels: { flag: 'dten.sync.backoff' }, summary: 'frozen', description: '3 reverts', severity: 'critical' };
+
+  it('sends a raised alert with the findings, valid for four resend intervals, from its first raise', () => {
+    const state = newState('https://shiftguard.example');
+    state.apply([sampleFinding()], [], T0);
+    expect(state.raise(frozen, T0 + MINUTE)).toBe(true);
+    const { alerts } = state.batch(T0 + 3 * MINUTE);
+    expect(alerts.map((a) => a.labels['alertname'])).toEqual(['ShiftguardRegression', 'ShiftguardFlagFrozen']);
+    expect(alerts[1]).toEqual({
+      labels: { alertname: 'ShiftguardFlagFrozen', severity: 'critical', flag: 'dten.sync.backoff', key: 'dten.sync.backoff' },
+      annotations: { summary: 'frozen', description: '3 reverts' },
+      startsAt: iso(T0 + MINUTE),
+      endsAt: iso(T0 + 7 * MINUTE),
+      generatorURL: 'https://shiftguard.example/',
+    });
+    expect(state.operationalCount).toBe(1);
+  });
+
+  it('asks for an immediate send for a new alert or a new summary, not for a new description', () => {
+    const state = newState();
+    expect(state.raise(unavailable(), T0)).toBe(true);
+    expect(state.raise(unavailable(), T0 + 1)).toBe(false);
+    expect(state.raise(unavailable({ description: 'four times' }), T0 + 2)).toBe(false);
+    expect(state.batch(T0 + 2).alerts[0]?.annotations['description']).toBe('four times');
+    expect(state.raise(unavailable({ summary: 'Unleash answers 500' }), T0 + 3)).toBe(true);
+    expect(state.batch(T0 + 3).alerts[0]?.startsAt).toBe(iso(T0));
+  });
+
+  it('sends a cleared alert with endsAt = the clear time until three POSTs carrying it succeeded', () => {
+    const state = newState();
+    state.raise(unavailable(), T0);
+    expect(state.clear('ShiftguardUnleashUnavailable', '', T0 + MINUTE)).toBe(true);
+    expect(state.clear('ShiftguardUnleashUnavailable', '', T0 + MINUTE)).toBe(false);
+    expect(state.operationalCount).toBe(0);
+    state.batch(T0 + 2 * MINUTE);
+    for (let send = 1; send <= RESOLVED_SENDS; send++) {
+      const batch = state.batch(T0 + (2 + send) * MINUTE);
+      expect(batch.alerts.map((a) => [a.labels['alertname'], a.endsAt])).toEqual([['ShiftguardUnleashUnavailable', iso(T0 + MINUTE)]]);
+      expect(batch.resolvedOperationalKeys).toHaveLength(1);
+      state.delivered(batch);
+    }
+    expect(state.batch(T0 + 10 * MINUTE).alerts).toHaveLength(0);
+  });
+
+  it('clears only the alert of that name and key', () => {
+    const state = newState();
+    state.raise(frozen, T0);
+    state.raise({ ...frozen, key: 'dten.gateway.pool', labels: { flag: 'dten.gateway.pool' } }, T0);
+    expect(state.clear('ShiftguardFlagFrozen', 'nope', T0 + 1)).toBe(false);
+    state.clear('ShiftguardFlagFrozen', 'dten.sync.backoff', T0 + 1);
+    const { alerts } = state.batch(T0 + 1);
+    expect(alerts.map((a) => [a.labels['flag'], a.endsAt])).toEqual([
+      ['dten.gateway.pool', iso(T0 + 4 * MINUTE + 1)],
+      ['dten.sync.backoff', iso(T0 + 1)],
+    ]);
+  });
+
+  it('resolves the old label set when an alert is raised again with other labels', () => {
+    const state = newState();
+    state.raise(unavailable(), T0);
+    expect(state.raise(unavailable({ labels: { environment: 'staging' } }), T0 + MINUTE)).toBe(true);
+    const { alerts } = state.batch(T0 + MINUTE);
+    expect(alerts.map((a) => [a.labels['environment'], a.endsAt])).toEqual([
+      ['staging', iso(T0 + 5 * MINUTE)],
+      ['production', iso(T0 + MINUTE)],
+    ]);
+  });
+
+  it('does not send the resolution of an alert raised again before it was delivered', () => {
+    const state = newState();
+    state.raise(unavailable(), T0);
+    state.clear('ShiftguardUnleashUnavailable', '', T0 + 1);
+    state.raise(unavailable(), T0 + 2);
+    const batch = state.batch(T0 + 2);
+    expect(batch.alerts.map((a) => a.endsAt)).toEqual([iso(T0 + 4 * MINUTE + 2)]);
+    expect(batch.alerts[0]?.startsAt).toBe(iso(T0 + 2));
+    expect(batch.resolvedOperationalKeys).toEqual([]);
+  });
+
+  it('gives up a cleared alert never accepted within the retention', () => {
+    const state = newState();
+    state.raise(frozen, T0);
+    state.clear('ShiftguardFlagFrozen', 'dten.sync.backoff', T0);
+    expect(state.expire(T0 + RESOLVED_RETENTION_MS - 1)).toEqual([]);
+    expect(state.expire(T0 + RESOLVED_RETENTION_MS)).toEqual([{ kind: 'operational', alert: frozen }]);
+    expect(state.batch(T0 + RESOLVED_RETENTION_MS).alerts).toHaveLength(0);
   });
 });

@@ -2,17 +2,21 @@
  * What shiftguard tells Alertmanager, as a pure state machine over an injected clock (the sink
  * owns the timers and the HTTP). It follows what Prometheus does for its own alerts:
  *
- * - every open finding is an active alert, re-sent every resend interval with
- *   `endsAt = now + 4 × resendInterval`, so Alertmanager resolves it by itself if shiftguard dies;
+ * - every open finding and every raised operational alert is an active alert, re-sent every resend
+ *   interval with `endsAt = now + 4 × resendInterval`, so Alertmanager resolves it by itself if
+ *   shiftguard dies;
  * - a finding that resolves (it left the open set, or came back with `resolvedAtMs`) is sent with
  *   `endsAt` = its resolve time in the next batch and the next ones, until {@link RESOLVED_SENDS}
- *   POSTs carrying it succeeded, or {@link RESOLVED_RETENTION_MS} passed (then it is given up);
- * - a resolved alert whose labels belong to an open finding again (the group regressed anew) is
- *   not sent: for Alertmanager the alert simply keeps firing.
+ *   POSTs carrying it succeeded, or {@link RESOLVED_RETENTION_MS} passed (then it is given up); a
+ *   cleared operational alert, and the old label set of one raised again with other labels, likewise;
+ * - a resolved alert whose labels belong to an active alert again (the group regressed anew, the
+ *   operational alert was raised again) is not sent: for Alertmanager the alert simply keeps firing.
  */
 import type { FindingRecord } from '../store/state-store.js';
 import { alertAnnotations } from './alert-annotations.js';
-import { alertLabels, labelSetKey } from './alert-labels.js';
+import { alertLabels, labelSetKey, operationalLabels } from './alert-labels.js';
+import { operationalIdentity } from './operational-alerts.js';
+import type { OperationalAlert } from './operational-alerts.js';
 
 /** A `postableAlert` of Alertmanager's API v2 (api/v2/openapi.yaml). */
 export interface PostableAlert {
@@ -45,9 +49,14 @@ export interface AlertmanagerStateOptions {
 /** One POST's worth of alerts. */
 export interface AlertBatch {
   readonly alerts: readonly PostableAlert[];
-  /** Finding ids of the resolved alerts in `alerts`, for {@link AlertmanagerState.delivered}. */
+  /** Finding ids of the resolved finding alerts in `alerts`, for {@link AlertmanagerState.delivered}. */
   readonly resolvedIds: readonly string[];
+  /** Label-set keys of the resolved operational alerts in `alerts`, for {@link AlertmanagerState.delivered}. */
+  readonly resolvedOperationalKeys: readonly string[];
 }
+
+/** A resolved alert given up by {@link AlertmanagerState.expire}. */
+export type ExpiredAlert = { readonly kind: 'finding'; readonly finding: FindingRecord } | { readonly kind: 'operational'; readonly alert: OperationalAlert };
 
 /** The state machine. */
 export interface AlertmanagerState {
@@ -58,49 +67,83 @@ export interface AlertmanagerState {
    *   labels or annotations changed) rather than at the next resend.
    */
   apply(open: readonly FindingRecord[], resolved: readonly FindingRecord[], nowMs: number): boolean;
+  /**
+   * Makes `alert` active (its first raise at `nowMs` sets `startsAt`); when the alert of that
+   * (name, key) was active with other labels, that label set resolves at `nowMs`.
+   * @returns true when Alertmanager should hear about it now: the alert is new, or its labels or
+   *   summary changed (a new description only rides the next resend).
+   */
+  raise(alert: OperationalAlert, nowMs: number): boolean;
+  /** Resolves the operational alert (name, key) at `nowMs`; returns false when it was not active. */
+  clear(name: string, key: string, nowMs: number): boolean;
   /** The alerts to POST at `nowMs`: every active one, then every resolved one still to be re-sent. */
   batch(nowMs: number): AlertBatch;
   /** Records that `batch` was accepted (2xx): each resolved alert in it counts one delivery. */
   delivered(batch: AlertBatch): void;
-  /** Gives up resolved alerts older than {@link RESOLVED_RETENTION_MS}; returns their findings. */
-  expire(nowMs: number): FindingRecord[];
+  /** Gives up resolved alerts older than {@link RESOLVED_RETENTION_MS}; returns what they were about. */
+  expire(nowMs: number): ExpiredAlert[];
   /** Open findings held. */
   readonly activeCount: number;
   /** Resolved findings still to be sent. */
   readonly resolvingCount: number;
+  /** Active operational alerts held. */
+  readonly operationalCount: number;
 }
 
 interface Entry {
-  readonly finding: FindingRecord;
   readonly labels: Record<string, string>;
   readonly annotations: Record<string, string>;
   /** Dedup key of `labels`. */
   readonly key: string;
-  /** Labels plus annotations, to notice changes worth an immediate send. */
+  /** What makes a change worth an immediate send: labels plus annotations (findings), labels plus summary (operational). */
   readonly text: string;
+  readonly startsAtMs: number;
+  readonly generatorURL: string | null;
 }
 
-interface Resolving extends Entry {
+interface FindingEntry extends Entry {
+  readonly finding: FindingRecord;
+}
+
+interface OperationalEntry extends Entry {
+  readonly alert: OperationalAlert;
+}
+
+type Resolving<E extends Entry> = E & {
   readonly resolvedAtMs: number;
   readonly sinceMs: number;
   remainingSends: number;
-}
+};
 
 /** Creates an empty state. */
 export function createAlertmanagerState(options: AlertmanagerStateOptions): AlertmanagerState {
-  const active = new Map<string, Entry>();
-  const resolving = new Map<string, Resolving>();
+  const active = new Map<string, FindingEntry>();
+  const resolving = new Map<string, Resolving<FindingEntry>>();
   const finished = new Set<string>();
+  /** By {@link operationalIdentity}. */
+  const operational = new Map<string, OperationalEntry>();
+  /** By label-set key: an alert raised with new labels leaves its old label set here while the new one is active. */
+  const resolvingOperational = new Map<string, Resolving<OperationalEntry>>();
 
-  const entryOf = (finding: FindingRecord): Entry => {
+  const entryOf = (finding: FindingRecord): FindingEntry => {
     const labels = alertLabels(finding, options.severity);
     const annotations: Record<string, string> = { ...alertAnnotations(finding) };
-    return { finding, labels, annotations, key: labelSetKey(labels), text: JSON.stringify([labels, annotations]) };
+    const generatorURL = options.externalUrl === null ? null : `${options.externalUrl}/api/v1/findings?upgrade=${encodeURIComponent(finding.upgradeId)}`;
+    return { finding, labels, annotations, key: labelSetKey(labels), text: JSON.stringify([labels, annotations]), startsAtMs: finding.openedAtMs, generatorURL };
   };
 
+  const operationalEntryOf = (alert: OperationalAlert, startsAtMs: number): OperationalEntry => {
+    const labels = operationalLabels(alert, options.severity);
+    const annotations = { summary: alert.summary, description: alert.description };
+    // The review page: operational alerts have no resource of their own in the API.
+    const generatorURL = options.externalUrl === null ? null : `${options.externalUrl}/`;
+    return { alert, labels, annotations, key: labelSetKey(labels), text: JSON.stringify([labels, alert.summary]), startsAtMs, generatorURL };
+  };
+
+  const resolvingOf = <E extends Entry>(entry: E, resolvedAtMs: number, nowMs: number): Resolving<E> => ({ ...entry, resolvedAtMs, sinceMs: nowMs, remainingSends: RESOLVED_SENDS });
+
   const startResolving = (finding: FindingRecord, resolvedAtMs: number, nowMs: number): void => {
-    const entry = entryOf({ ...finding, resolvedAtMs });
-    resolving.set(finding.id, { ...entry, resolvedAtMs, sinceMs: nowMs, remainingSends: RESOLVED_SENDS });
+    resolving.set(finding.id, resolvingOf(entryOf({ ...finding, resolvedAtMs }), resolvedAtMs, nowMs));
   };
 
   const forget = (id: string): void => {
@@ -109,12 +152,19 @@ export function createAlertmanagerState(options: AlertmanagerStateOptions): Aler
     if (finished.size > REMEMBERED_RESOLVED) finished.delete(finished.values().next().value as string);
   };
 
+  /** Drops resolved alerts whose label set is active again, of findings and operational alerts alike. */
+  const dropReactivated = (): void => {
+    const activeKeys = new Set([...active.values(), ...operational.values()].map((e) => e.key));
+    for (const [id, entry] of resolving) if (activeKeys.has(entry.key)) forget(id);
+    for (const key of resolvingOperational.keys()) if (activeKeys.has(key)) resolvingOperational.delete(key);
+  };
+
   const toAlert = (entry: Entry, endsAtMs: number): PostableAlert => ({
     labels: entry.labels,
     annotations: entry.annotations,
-    startsAt: new Date(entry.finding.openedAtMs).toISOString(),
-    endsAt: new Date(Math.max(endsAtMs, entry.finding.openedAtMs)).toISOString(),
-    ...(options.externalUrl === null ? {} : { generatorURL: `${options.externalUrl}/api/v1/findings?upgrade=${encodeURIComponent(entry.finding.upgradeId)}` }),
+    startsAt: new Date(entry.startsAtMs).toISOString(),
+    endsAt: new Date(Math.max(endsAtMs, entry.startsAtMs)).toISOString(),
+    ...(entry.generatorURL === null ? {} : { generatorURL: entry.generatorURL }),
   });
 
   return {
@@ -144,20 +194,44 @@ export function createAlertmanagerState(options: AlertmanagerStateOptions): Aler
         startResolving(record, record.resolvedAtMs ?? nowMs, nowMs);
         changed = true;
       }
-      const activeKeys = new Set([...active.values()].map((e) => e.key));
-      for (const [id, entry] of resolving) if (activeKeys.has(entry.key)) forget(id);
+      dropReactivated();
       return changed;
+    },
+
+    raise(alert, nowMs) {
+      const id = operationalIdentity(alert.name, alert.key);
+      const before = operational.get(id);
+      const entry = operationalEntryOf(alert, before?.startsAtMs ?? nowMs);
+      if (before !== undefined && before.key !== entry.key) resolvingOperational.set(before.key, resolvingOf(before, nowMs, nowMs));
+      operational.set(id, entry);
+      dropReactivated();
+      return before?.text !== entry.text;
+    },
+
+    clear(name, key, nowMs) {
+      const id = operationalIdentity(name, key);
+      const before = operational.get(id);
+      if (before === undefined) return false;
+      operational.delete(id);
+      resolvingOperational.set(before.key, resolvingOf(before, nowMs, nowMs));
+      dropReactivated();
+      return true;
     },
 
     batch(nowMs) {
       const validUntilMs = nowMs + VALIDITY_RESENDS * options.resendIntervalMs;
-      const alerts = [...active.values()].map((entry) => toAlert(entry, validUntilMs));
+      const alerts = [...active.values(), ...operational.values()].map((entry) => toAlert(entry, validUntilMs));
       const resolvedIds: string[] = [];
       for (const [id, entry] of resolving) {
         alerts.push(toAlert(entry, entry.resolvedAtMs));
         resolvedIds.push(id);
       }
-      return { alerts, resolvedIds };
+      const resolvedOperationalKeys: string[] = [];
+      for (const [key, entry] of resolvingOperational) {
+        alerts.push(toAlert(entry, entry.resolvedAtMs));
+        resolvedOperationalKeys.push(key);
+      }
+      return { alerts, resolvedIds, resolvedOperationalKeys };
     },
 
     delivered(batch) {
@@ -167,14 +241,25 @@ export function createAlertmanagerState(options: AlertmanagerStateOptions): Aler
         entry.remainingSends -= 1;
         if (entry.remainingSends <= 0) forget(id);
       }
+      for (const key of batch.resolvedOperationalKeys) {
+        const entry = resolvingOperational.get(key);
+        if (entry === undefined) continue;
+        entry.remainingSends -= 1;
+        if (entry.remainingSends <= 0) resolvingOperational.delete(key);
+      }
     },
 
     expire(nowMs) {
-      const given: FindingRecord[] = [];
+      const given: ExpiredAlert[] = [];
       for (const [id, entry] of resolving) {
         if (nowMs - entry.sinceMs < RESOLVED_RETENTION_MS) continue;
-        given.push(entry.finding);
+        given.push({ kind: 'finding', finding: entry.finding });
         forget(id);
+      }
+      for (const [key, entry] of resolvingOperational) {
+        if (nowMs - entry.sinceMs < RESOLVED_RETENTION_MS) continue;
+        given.push({ kind: 'operational', alert: entry.alert });
+        resolvingOperational.delete(key);
       }
       return given;
     },
@@ -184,6 +269,9 @@ export function createAlertmanagerState(options: AlertmanagerStateOptions): Aler
     },
     get resolvingCount() {
       return resolving.size;
+    },
+    get operationalCount() {
+      return operational.size;
     },
   };
 }

@@ -6,6 +6,7 @@ import type { FindingRecord } from '../store/state-store.js';
 import { AlertsConfigSchema } from './alerts-config.js';
 import { createAlertDispatcher } from './create-alert-dispatcher.js';
 import type { PostableAlert } from './alertmanager-state.js';
+import type { OperationalAlert } from './operational-alerts.js';
 import { sampleFinding } from './sample-finding.js';
 
 const T0 = Date.parse('2026-04-10T13:00:00Z');
@@ -132,5 +133,91 @@ describe('createAlertDispatcher', () => {
     const outcome = await Promise.race([dispatcher.stop(50).then(() => 'stopped'), new Promise((r) => setTimeout(() => r('hung'), 10_000))]);
     await net.releaseNext();
     expect(outcome).toBe('stopped');
+  });
+});
+
+describe('createAlertDispatcher: operational alerts', () => {
+  const frozen: OperationalAlert = {
+    name: 'ShiftguardFlagFrozen',
+    key: 'dten.sync.backoff',
+    labels: { flag: 'dten.sync.backoff' },
+    summary: 'flag dten.sync.backoff frozen after 3 automatic reverts in a row',
+    description: 'reverted 3 times',
+    severity: 'critical',
+  };
+
+  it('puts active operational alerts in every Alertmanager POST and sends a cleared one with endsAt = now', async () => {
+    const registry = new Registry();
+    const { logger } = capturedLogger();
+    const net = gatedFetch();
+    let clockMs = T0;
+    const dispatcher = createAlertDispatcher({ config: amConfig, env: {}, logger, registry, fetch: net.fetchImpl, now: () => clockMs });
+    dispatcher.start();
+    dispatcher.sync([sampleFinding()], []);
+    await net.releaseNext();
+    dispatcher.raise(frozen);
+    expect(dispatcher.activeOperational()).toEqual([frozen]);
+    await net.releaseNext();
+    const raised = net.bodies[1] ?? [];
+    expect(raised.map((a) => [a.labels['alertname'], a.endsAt])).toEqual([
+      ['ShiftguardRegression', new Date(T0 + 4 * 3_600_000).toISOString()],
+      ['ShiftguardFlagFrozen', new Date(T0 + 4 * 3_600_000).toISOString()],
+    ]);
+    expect(raised[1]?.labels).toEqual({ alertname: 'ShiftguardFlagFrozen', severity: 'critical', flag: 'dten.sync.backoff', key: 'dten.sync.backoff' });
+    dispatcher.raise({ ...frozen, description: 'reverted 3 times, still frozen' });
+    await new Promise((r) => setImmediate(r));
+    expect(net.bodies).toHaveLength(2);
+    clockMs = T0 + 60_000;
+    dispatcher.clear('ShiftguardFlagFrozen', 'dten.sync.backoff');
+    dispatcher.clear('ShiftguardFlagFrozen', 'dten.sync.backoff');
+    expect(dispatcher.activeOperational()).toEqual([]);
+    await net.releaseNext();
+    expect(net.bodies).toHaveLength(3);
+    const cleared = net.bodies[2]?.find((a) => a.labels['alertname'] === 'ShiftguardFlagFrozen');
+    expect(cleared?.endsAt).toBe(new Date(T0 + 60_000).toISOString());
+    expect(cleared?.annotations['description']).toBe('reverted 3 times, still frozen');
+    await dispatcher.stop(1000);
+    expect((await counterValues(registry))['alertmanager:ok']).toBe(3);
+  });
+
+  it('sends operational.raised on news only, then operational.resolved, through the signed webhook', async () => {
+    const registry = new Registry();
+    const { logger } = capturedLogger();
+    const sent: { event: string | null; body: Record<string, unknown> }[] = [];
+    const fetchImpl: typeof fetch = async (_url, init) => {
+      sent.push({ event: new Headers(init?.headers).get('x-shiftguard-event'), body: JSON.parse(String(init?.body)) as Record<string, unknown> });
+      return new Response(null, { status: 204 });
+    };
+    let clockMs = T0;
+    const config = AlertsConfigSchema.parse({ webhook: { url: 'http://receiver.invalid/hook' } });
+    const dispatcher = createAlertDispatcher({ config, env: { SHIFTGUARD_WEBHOOK_SECRET: 'k' }, logger, registry, fetch: fetchImpl, now: () => clockMs, random: () => 0.5 });
+    dispatcher.start();
+    dispatcher.raise(frozen);
+    dispatcher.raise(frozen);
+    dispatcher.raise({ ...frozen, description: 'reverted 4 times' });
+    clockMs += 1000;
+    dispatcher.raise({ ...frozen, summary: 'flag dten.sync.backoff frozen after 4 automatic reverts in a row', description: 'reverted 4 times' });
+    clockMs += 1000;
+    dispatcher.clear('ShiftguardFlagFrozen', 'dten.sync.backoff');
+    await dispatcher.stop(1000);
+    expect(sent.map((s) => s.event)).toEqual(['operational.raised', 'operational.raised', 'operational.resolved']);
+    expect(sent[1]?.body['alert']).toMatchObject({ summary: 'flag dten.sync.backoff frozen after 4 automatic reverts in a row', description: 'reverted 4 times', raisedAt: new Date(T0).toISOString() });
+    expect(sent[2]?.body['alert']).toMatchObject({ severity: 'critical', raisedAt: new Date(T0).toISOString(), resolvedAt: new Date(T0 + 2000).toISOString() });
+    expect((await counterValues(registry))['webhook:ok']).toBe(3);
+  });
+
+  it('keeps the active set without sinks, logs a malformed alert instead of throwing, and ignores calls after stop', async () => {
+    const { logger, lines } = capturedLogger();
+    const dispatcher = createAlertDispatcher({ config: AlertsConfigSchema.parse({}), env: {}, logger });
+    dispatcher.raise(frozen);
+    expect(dispatcher.activeOperational()).toEqual([frozen]);
+    expect(() => dispatcher.raise({ ...frozen, name: '' })).not.toThrow();
+    expect(() => dispatcher.raise(null as unknown as OperationalAlert)).not.toThrow();
+    expect(lines.filter((l) => l.level === 50 && l.msg === 'operational alert not raised')).toHaveLength(2);
+    dispatcher.clear('ShiftguardFlagFrozen', 'dten.sync.backoff');
+    expect(dispatcher.activeOperational()).toEqual([]);
+    await dispatcher.stop();
+    dispatcher.raise(frozen);
+    expect(dispatcher.activeOperational()).toEqual([]);
   });
 });

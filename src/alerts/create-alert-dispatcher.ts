@@ -1,8 +1,9 @@
 /**
- * The alert dispatcher: what the service calls after each evaluation. It fans the open and resolved
- * findings out to the configured sinks (Alertmanager v2, the signed webhook), owns their timers, and
- * never throws into nor blocks the evaluation loop: `sync` only updates in-memory state and queues
- * work; the HTTP happens in the background.
+ * The alert dispatcher: what the service calls after each evaluation, and what the tuner calls about
+ * its own troubles. It fans the open and resolved findings, and the operational alerts raised and
+ * cleared, out to the configured sinks (Alertmanager v2, the signed webhook), owns their timers, and
+ * never throws into nor blocks its callers: `sync`, `raise` and `clear` only update in-memory state
+ * and queue work; the HTTP happens in the background.
  */
 import type { Registry } from 'prom-client';
 import type { FindingRecord } from '../store/state-store.js';
@@ -13,6 +14,8 @@ import type { AlertmanagerSink } from './alertmanager-sink.js';
 import { registerDeliveryCounter } from './delivery-metrics.js';
 import type { AlertLogger, AlertSink, RecordDelivery } from './delivery-metrics.js';
 import type { BackoffPolicy } from './retry-policy.js';
+import { createOperationalRegistry, operationalSubject } from './operational-alerts.js';
+import type { OperationalAlert } from './operational-alerts.js';
 import { createFindingEventTracker } from './webhook-events.js';
 import { createWebhookSink } from './webhook-sink.js';
 import type { Sleep, WebhookSink } from './webhook-sink.js';
@@ -59,6 +62,24 @@ export interface AlertDispatcher {
    * used as the resolve time; may be empty). Returns at once; never throws.
    */
   sync(open: readonly FindingRecord[], resolved?: readonly FindingRecord[]): void;
+  /**
+   * Raises (or refreshes) an operational alert; idempotent per (name, key). Returns at once; never
+   * throws (a malformed alert is logged as an error and ignored). Alertmanager gets it in every POST
+   * from now on; the webhook gets `operational.raised` on the first raise, and again only when the
+   * summary, severity or labels changed (a new description alone is not announced, so a caller may
+   * re-raise on every cycle without spamming receivers). After `stop`, a no-op.
+   */
+  raise(alert: OperationalAlert): void;
+  /**
+   * Resolves the operational alert (name, key): Alertmanager gets it with `endsAt` = now, the webhook
+   * `operational.resolved`. A no-op when it is not active, and after `stop`. Returns at once; never throws.
+   */
+  clear(name: string, key: string): void;
+  /**
+   * The operational alerts active now, as raised (checked copies), in the order first raised. Kept
+   * even when no sink is configured, so the API can show them.
+   */
+  activeOperational(): readonly OperationalAlert[];
   /** Starts delivery: the Alertmanager resend timer and the webhook worker. */
   start(): void;
   /**
@@ -116,6 +137,7 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
           ...(options.newDeliveryId === undefined ? {} : { newDeliveryId: options.newDeliveryId }),
         });
   const tracker = webhook === null ? null : createFindingEventTracker();
+  const operational = createOperationalRegistry(config.alertmanager.severity);
   let stopped = false;
 
   return {
@@ -128,6 +150,30 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       } catch (error) {
         logger.error({ err: error }, 'alert dispatch failed; findings of this evaluation were not delivered');
       }
+    },
+    raise(alert) {
+      if (stopped) return;
+      try {
+        const { alert: held, event } = operational.raise(alert, now());
+        alertmanager?.raise(held);
+        if (event !== null) webhook?.enqueue(event);
+      } catch (error) {
+        logger.error({ err: error, alert: describeRaised(alert) }, 'operational alert not raised');
+      }
+    },
+    clear(name, key) {
+      if (stopped) return;
+      try {
+        const event = operational.clear(name, key, now());
+        if (event === null) return;
+        alertmanager?.clear(name, key);
+        webhook?.enqueue(event);
+      } catch (error) {
+        logger.error({ err: error, alert: operationalSubject({ name, key }) }, 'operational alert not cleared');
+      }
+    },
+    activeOperational() {
+      return operational.active();
     },
     start() {
       if (sinks.length === 0) return;
@@ -157,4 +203,10 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
       logger.info({}, 'alert delivery stopped');
     },
   };
+}
+
+/** The name and key of whatever a caller passed as an alert, for the log line of a malformed one. */
+function describeRaised(alert: unknown): string {
+  const { name, key } = (alert ?? {}) as { name?: unknown; key?: unknown };
+  return `${String(name)}/${String(key)}`;
 }

@@ -9,9 +9,12 @@
  *   the comparison is with the last announced state, not with the previous evaluation;
  * - `resolved`: a finding leaves the open set (or comes back with `resolvedAtMs`, or is passed in
  *   `resolved`); announced once per finding id.
+ *
+ * Operational alerts ({@link OperationalEvent}) travel the same queue as {@link WebhookEvent}s.
  */
 import type { FindingRecord } from '../store/state-store.js';
 import { readStatistics, readSuspects } from './finding-view.js';
+import type { OperationalEvent, OperationalEventKind } from './operational-alerts.js';
 
 /** The kind of a webhook event (`X-Shiftguard-Event`). */
 export type FindingEventKind = 'opened' | 'updated' | 'resolved';
@@ -23,6 +26,11 @@ export interface FindingEvent {
   /** Why an `updated` event was raised (empty for the others). */
   readonly reasons: readonly string[];
 }
+
+/** Anything the webhook delivers: a finding event or an operational alert's. */
+export type WebhookEvent = FindingEvent | OperationalEvent;
+/** Every `X-Shiftguard-Event` value. */
+export type WebhookEventKind = FindingEventKind | OperationalEventKind;
 
 /**
  * Shift of a statistic's relative change, in absolute terms, that makes an `updated` event:

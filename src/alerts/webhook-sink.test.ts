@@ -145,6 +145,25 @@ describe('webhook sink', () => {
     expect(h.outcomes).toEqual(['webhook:error', 'webhook:dropped', 'webhook:ok']);
   });
 
+  it('delivers operational alerts through the same queue, signed, and names them when dropping', async () => {
+    const h = harness([400]);
+    h.sink.start();
+    h.sink.enqueue({
+      kind: 'operational.raised',
+      alert: { name: 'ShiftguardUnleashAuthRefused', key: '', labels: {}, summary: 'Unleash answers 401', description: 'token refused' },
+      severity: 'critical',
+      raisedAtMs: T0,
+      resolvedAtMs: null,
+    });
+    await h.flush();
+    const [first] = h.sent;
+    expect(first?.headers.get('x-shiftguard-event')).toBe('operational.raised');
+    expect(verifyWebhookSignature({ secret: 'k', timestamp: first?.headers.get('x-shiftguard-timestamp'), signature: first?.headers.get('x-shiftguard-signature'), body: first?.body ?? '', nowSeconds: T0 / 1000 })).toBe(true);
+    expect(JSON.parse(first?.body ?? '{}').alert).toMatchObject({ name: 'ShiftguardUnleashAuthRefused', severity: 'critical' });
+    expect(h.outcomes).toEqual(['webhook:error', 'webhook:dropped']);
+    expect(h.logs.at(-1)).toContain('(operational.raised of alert ShiftguardUnleashAuthRefused)');
+  });
+
   it('drops what is still queued when the stop signal aborts', async () => {
     const h = harness([200]);
     const signal = AbortSignal.abort();

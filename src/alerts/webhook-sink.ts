@@ -1,7 +1,8 @@
 /**
- * Delivers finding events to the generic webhook: a bounded in-memory queue (over the bound the
- * oldest delivery is dropped, counted and logged) drained by one worker, in order, so a receiver sees
- * a finding's `opened` before its `resolved`. Each delivery keeps its `X-Shiftguard-Delivery` id and
+ * Delivers finding events and operational alerts' events to the generic webhook: a bounded in-memory
+ * queue (over the bound the oldest delivery is dropped, counted and logged) drained by one worker, in
+ * order, so a receiver sees a finding's `opened` (an alert's `operational.raised`) before its
+ * `resolved` (`operational.resolved`). Each delivery keeps its `X-Shiftguard-Delivery` id and
  * body across retries; every attempt is signed afresh ({@link signWebhook}). Transient failures are
  * retried with full-jitter backoff ({@link retryDelayMs}); see {@link classifyAttempt}.
  */
@@ -9,7 +10,8 @@ import type { AlertLogger, RecordDelivery } from './delivery-metrics.js';
 import { postJson } from './post-json.js';
 import { DEFAULT_BACKOFF, classifyAttempt, describeOutcome, retryDelayMs } from './retry-policy.js';
 import type { BackoffPolicy } from './retry-policy.js';
-import type { FindingEvent, FindingEventKind } from './webhook-events.js';
+import { operationalSubject } from './operational-alerts.js';
+import type { WebhookEvent, WebhookEventKind } from './webhook-events.js';
 import { webhookBody } from './webhook-payload.js';
 import { signWebhook } from './webhook-signature.js';
 
@@ -45,7 +47,7 @@ export interface WebhookSinkOptions {
 /** The running sink. */
 export interface WebhookSink {
   /** Queues one event; delivery starts at once when started. */
-  enqueue(event: FindingEvent): void;
+  enqueue(event: WebhookEvent): void;
   /** Starts the worker. */
   start(): void;
   /**
@@ -60,8 +62,9 @@ export interface WebhookSink {
 
 interface Delivery {
   readonly id: string;
-  readonly event: FindingEventKind;
-  readonly findingId: string;
+  readonly event: WebhookEventKind;
+  /** What the event is about, for logs: `{ finding: id }` or `{ alert: 'Name/key' }`. */
+  readonly about: { readonly finding: string } | { readonly alert: string };
   readonly body: string;
 }
 
@@ -77,11 +80,12 @@ export function createWebhookSink(options: WebhookSinkOptions): WebhookSink {
   let deadlineAtMs = Number.POSITIVE_INFINITY;
   let worker: Promise<void> | null = null;
 
-  const describe = (d: Delivery): object => ({ delivery: d.id, event: d.event, finding: d.findingId, url: options.url });
+  const describe = (d: Delivery): object => ({ delivery: d.id, event: d.event, ...d.about, url: options.url });
 
   const drop = (d: Delivery, why: string): void => {
     options.record('webhook', 'dropped');
-    options.logger.error(describe(d), `webhook delivery ${d.id} (${d.event} of finding ${d.findingId}) dropped: ${why}`);
+    const subject = 'finding' in d.about ? `finding ${d.about.finding}` : `alert ${d.about.alert}`;
+    options.logger.error(describe(d), `webhook delivery ${d.id} (${d.event} of ${subject}) dropped: ${why}`);
   };
 
   const kick = (): void => {
@@ -138,7 +142,8 @@ export function createWebhookSink(options: WebhookSinkOptions): WebhookSink {
 
   return {
     enqueue(event) {
-      const delivery: Delivery = { id: newId(), event: event.kind, findingId: event.finding.id, body: webhookBody(event, options.now()) };
+      const about = 'finding' in event ? { finding: event.finding.id } : { alert: operationalSubject(event.alert) };
+      const delivery: Delivery = { id: newId(), event: event.kind, about, body: webhookBody(event, options.now()) };
       if (shutdown.signal.aborted) return drop(delivery, 'raised after shutdown');
       queue.push(delivery);
       while (queue.length > queueLimit) {

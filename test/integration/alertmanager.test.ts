@@ -4,7 +4,9 @@
  * test (group_wait 0s, group_interval 1s, send_resolved), and the test reads Alertmanager's own API.
  * Checks: an open finding is an active alert with the expected labels and annotations; re-sends keep
  * one alert (same fingerprint); a resolved finding reaches the receiver as `resolved` and leaves the
- * active alerts. Skipped with a reason when the binary is missing, unless CI is set (then it fails).
+ * active alerts; an operational alert (not tied to a finding) is listed with its own labels while
+ * raised, and resolves when cleared. Skipped with a reason when the binary is missing, unless CI is
+ * set (then it fails).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,6 +94,47 @@ describe.skipIf(unavailable !== null && !inCi)('alert delivery to a real Alertma
     });
     expect(remaining[0]?.labels['signal']).toBe('retries');
   });
+
+  it('lists a raised operational alert with its labels and resolves it when cleared', async () => {
+    dispatcher?.raise({
+      name: 'ShiftguardFlagFrozen',
+      key: 'dten.sync.backoff',
+      labels: { flag: 'dten.sync.backoff', environment: 'production' },
+      summary: 'flag dten.sync.backoff frozen after 3 automatic reverts in a row',
+      description: 'shiftguard reverted dten.sync.backoff 3 times in a row; it changes it no more until an operator unfreezes it',
+      severity: 'critical',
+    });
+    dispatcher?.raise({ name: 'ShiftguardUnleashUnavailable', key: '', labels: {}, summary: 'Unleash is unreachable', description: 'connect ECONNREFUSED' });
+    const [frozen] = await pollFor('the frozen-flag alert active in Alertmanager', async () => {
+      const active = await operationalAlerts('ShiftguardFlagFrozen');
+      return active.length === 1 ? active : null;
+    });
+    expect(frozen?.labels).toEqual({ alertname: 'ShiftguardFlagFrozen', severity: 'critical', flag: 'dten.sync.backoff', environment: 'production', key: 'dten.sync.backoff' });
+    expect(frozen?.annotations).toEqual({
+      summary: 'flag dten.sync.backoff frozen after 3 automatic reverts in a row',
+      description: 'shiftguard reverted dten.sync.backoff 3 times in a row; it changes it no more until an operator unfreezes it',
+    });
+    expect(frozen?.generatorURL).toBe(`${EXTERNAL_URL}/`);
+    const [unavailable] = await pollFor('the Unleash alert active', async () => {
+      const active = await operationalAlerts('ShiftguardUnleashUnavailable');
+      return active.length === 1 ? active : null;
+    });
+    expect(unavailable?.labels).toEqual({ alertname: 'ShiftguardUnleashUnavailable', severity: 'warning' });
+
+    dispatcher?.clear('ShiftguardFlagFrozen', 'dten.sync.backoff');
+    await pollFor('the frozen-flag alert no longer active', async () => ((await operationalAlerts('ShiftguardFlagFrozen')).length === 0 ? true : null));
+    const resolved = await pollFor('a resolved notification for the frozen flag', async () =>
+      notifications().find((n) => n.status === 'resolved' && n.alerts.some((a) => a.labels['alertname'] === 'ShiftguardFlagFrozen' && a.status === 'resolved')) ?? null,
+    );
+    expect(resolved.alerts[0]?.labels['flag']).toBe('dten.sync.backoff');
+    expect(await operationalAlerts('ShiftguardUnleashUnavailable')).toHaveLength(1);
+    expect(await shiftguardAlerts()).toHaveLength(1);
+  });
+
+  async function operationalAlerts(name: string): Promise<GettableAlert[]> {
+    if (alertmanager === undefined) throw new Error('Alertmanager did not start');
+    return alertmanager.activeAlerts([`alertname="${name}"`]);
+  }
 
   async function shiftguardAlerts(): Promise<GettableAlert[]> {
     if (alertmanager === undefined) throw new Error('Alertmanager did not start');

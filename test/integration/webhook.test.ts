@@ -2,7 +2,9 @@
  * The signed webhook over real HTTP: a node:http receiver in this test recomputes the HMAC-SHA256 of
  * "<X-Shiftguard-Timestamp>.<raw body>" with node:crypto (independently of the sender's code) and
  * answers as each test scripts it. Checks: retries after 503 carry the same delivery id and a valid
- * signature; a 400 is not retried; a wrong secret is caught by the receiver; `stop()` flushes the queue.
+ * signature; a 400 is not retried; a wrong secret is caught by the receiver; `stop()` flushes the queue;
+ * operational alerts travel the same signed, retried path (raised once, re-raised on a new summary,
+ * resolved once).
  * Backoff is shortened (base 20 ms, cap 200 ms) and the jitter seeded; every wait is bounded.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -136,6 +138,45 @@ describe('signed webhook delivery over real HTTP', () => {
     dispatcher.sync([sampleFinding({ id: '51' }), sampleFinding({ id: '52', signal: 'retries' })], []);
     await dispatcher.stop(5000);
     expect(received.map((r) => (r.body['finding'] as { id: string }).id)).toEqual(['51', '52']);
+  });
+
+  it('delivers operational alerts signed and retried like findings, announcing only news', async () => {
+    answer = ({ index }) => (index === 0 ? 503 : 200);
+    const { dispatcher, count } = start();
+    const frozen = {
+      name: 'ShiftguardFlagFrozen',
+      key: 'dten.sync.backoff',
+      labels: { flag: 'dten.sync.backoff' },
+      summary: 'flag dten.sync.backoff frozen after 3 automatic reverts in a row',
+      description: 'reverted 3 times',
+      severity: 'critical',
+    };
+    dispatcher.raise(frozen);
+    dispatcher.raise(frozen);
+    dispatcher.raise({ ...frozen, description: 'reverted 3 times; the last revert failed too' });
+    dispatcher.raise({ ...frozen, summary: 'flag dten.sync.backoff frozen after 4 automatic reverts in a row' });
+    dispatcher.clear('ShiftguardFlagFrozen', 'dten.sync.backoff');
+    dispatcher.clear('ShiftguardFlagFrozen', 'dten.sync.backoff');
+    await pollFor('three delivered operational events', async () => (await count('ok')) === 3);
+    expect(received.map((r) => `${r.event}:${r.status}`)).toEqual(['operational.raised:503', 'operational.raised:200', 'operational.raised:200', 'operational.resolved:200']);
+    expect(received.every((r) => r.signatureValid)).toBe(true);
+    expect(received[0]?.delivery).toBe(received[1]?.delivery);
+    expect(new Set(received.map((r) => r.delivery)).size).toBe(3);
+    const raised = received[1]?.body['alert'] as Record<string, unknown>;
+    expect(raised).toEqual({
+      name: 'ShiftguardFlagFrozen',
+      key: 'dten.sync.backoff',
+      labels: { flag: 'dten.sync.backoff' },
+      summary: 'flag dten.sync.backoff frozen after 3 automatic reverts in a row',
+      description: 'reverted 3 times',
+      severity: 'critical',
+      raisedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    const resolved = received[3]?.body['alert'] as Record<string, unknown>;
+    expect(resolved['summary']).toBe('flag dten.sync.backoff frozen after 4 automatic reverts in a row');
+    expect(resolved['raisedAt']).toBe(raised['raisedAt']);
+    expect(Date.parse(String(resolved['resolvedAt']))).toBeGreaterThanOrEqual(Date.parse(String(raised['raisedAt'])));
+    expect(await count('error')).toBe(1);
   });
 
   /** Calls `done` up to {@link POLLS} times, 100 ms apart. */
