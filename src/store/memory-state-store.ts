@@ -1,26 +1,28 @@
 /**
  * The hand-written in-memory fake of the `StateStore` port, for unit tests of services. It keeps the
  * adapters' semantics (conflicts, compare-and-set, audit rows with their decision, ids, ordering,
- * JSON round trip, schema-version refusal) and is held to the same contract suite. Each method runs
- * to completion synchronously, so every write is atomic.
+ * JSON round trip, schema-version refusal, leadership terms and fencing) and is held to the same
+ * contract suite. Each method runs to completion synchronously, so every write is atomic.
  */
 import { labelsKey } from '../series/model.js';
 import { decisionCreatedAudit, decisionTransitionAudit, transitionConflictMessage } from './decision-audit.js';
+import { decisionFenceSubject, fenceLeaderEpoch, leaderElectedAudit, newDecisionFenceSubject } from './leader-fencing.js';
 import { copyJson } from './json-value.js';
 import { runSync } from './run-sync.js';
 import {
-  checkAuditQuery, checkFindingUpdate, checkNewAudit, checkNewDecision, checkOneOf, checkMs, checkTransition,
+  checkAuditQuery, checkFindingUpdate, checkLeaderClaim, checkNewAudit, checkNewDecision, checkOneOf, checkMs, checkTransition,
   checkSetting, checkUpgradeRecord, queryStatuses,
 } from './record-checks.js';
 import { StoreConflictError, StoreError, StoreNotFoundError, StoreSchemaError } from './store-error.js';
 import { UPGRADE_STATUSES } from './state-store.js';
 import type {
   AuditEntry, AuditQuery, DecisionPatch, DecisionQuery, DecisionRecord, DecisionStatus, FindingQuery, FindingRecord,
-  FindingUpdate, FindingUpsert, NewAuditEntry, NewDecision, SettingRecord, StateStore, StoredReport, UpgradeRecord, UpgradeStatus,
+  FindingUpdate, FindingUpsert, LeaderTerm, NewAuditEntry, NewDecision, SettingRecord, StateStore, StoredReport, UpgradeRecord,
+  UpgradeStatus,
 } from './state-store.js';
 
 /** Schema version of the fake's "database" (mirrors the SQL adapters' migration refusal). */
-export const MEMORY_SCHEMA_VERSION = 3;
+export const MEMORY_SCHEMA_VERSION = 4;
 
 /** The data behind one or more {@link MemoryStateStore}s: share it to model two connections or a reopen. */
 export class MemoryStateDatabase {
@@ -33,6 +35,8 @@ export class MemoryStateDatabase {
   readonly decisions = new Map<string, DecisionRecord>();
   readonly reports = new Map<string, StoredReport>();
   readonly settings = new Map<string, SettingRecord>();
+  /** Every claimed leadership term, oldest first (epoch = index + 1). */
+  readonly leaderTerms: LeaderTerm[] = [];
   readonly audit: AuditEntry[] = [];
   nextFindingId = 1;
   nextDecisionId = 1;
@@ -199,6 +203,7 @@ export class MemoryStateStore implements StateStore {
     return runSync(() => {
       const db = this.data();
       checkNewDecision(decision);
+      fenceLeaderEpoch(newDecisionFenceSubject(decision), decision.leaderEpoch, db.leaderTerms.at(-1)?.epoch ?? null);
       if (!db.upgrades.has(decision.upgradeId)) throw upgradeNotFound(decision.upgradeId);
       const record: DecisionRecord = {
         id: String(db.nextDecisionId++), upgradeId: decision.upgradeId, flag: decision.flag, kind: decision.kind,
@@ -236,6 +241,7 @@ export class MemoryStateStore implements StateStore {
     return runSync(() => {
       const db = this.data();
       checkTransition(fromStatus, toStatus, patch, expectedVersion);
+      fenceLeaderEpoch(decisionFenceSubject(id), patch.leaderEpoch, db.leaderTerms.at(-1)?.epoch ?? null);
       const current = db.decisions.get(id);
       if (current === undefined) throw new StoreNotFoundError(`decision ${JSON.stringify(id)} does not exist`);
       if (current.status !== fromStatus || current.version !== expectedVersion) {
@@ -253,6 +259,24 @@ export class MemoryStateStore implements StateStore {
       db.decisions.set(id, updated);
       this.pushAudit(decisionTransitionAudit(fromStatus, updated, patch));
       return structuredClone(updated);
+    });
+  }
+
+  claimLeaderTerm(holder: string, atMs: number): Promise<LeaderTerm> {
+    return runSync(() => {
+      const db = this.data();
+      checkLeaderClaim(holder, atMs);
+      const term: LeaderTerm = { epoch: db.leaderTerms.length + 1, holder, claimedAtMs: atMs };
+      db.leaderTerms.push(term);
+      this.pushAudit(leaderElectedAudit(term));
+      return { ...term };
+    });
+  }
+
+  currentLeaderTerm(): Promise<LeaderTerm | null> {
+    return runSync(() => {
+      const term = this.data().leaderTerms.at(-1);
+      return term === undefined ? null : { ...term };
     });
   }
 

@@ -4,11 +4,12 @@
  */
 import type { PoolClient, QueryResultRow } from 'pg';
 import { jsonText } from './json-value.js';
-import { toAuditEntry, toDecisionRecord, toFindingRecord, toSettingRecord, toStoredReport, toUpgradeRecord } from './sql-rows.js';
+import { StoreError } from './store-error.js';
+import { toAuditEntry, toDecisionRecord, toFindingRecord, toLeaderTerm, toSettingRecord, toStoredReport, toUpgradeRecord } from './sql-rows.js';
 import type { RowCodec } from './sql-rows.js';
 import type {
-  AuditEntry, DecisionPatch, DecisionRecord, DecisionStatus, FindingRecord, FindingUpdate, FindingUpsert, NewAuditEntry, NewDecision,
-  SettingRecord, StoredReport, UpgradeRecord,
+  AuditEntry, DecisionPatch, DecisionRecord, DecisionStatus, FindingRecord, FindingUpdate, FindingUpsert, LeaderTerm, NewAuditEntry,
+  NewDecision, SettingRecord, StoredReport, UpgradeRecord,
 } from './state-store.js';
 
 const CODEC: RowCodec = { json: (value) => value };
@@ -58,6 +59,11 @@ export class PostgresRecords {
     return toAuditEntry(row, CODEC);
   }
 
+  /** Maps a `leader_terms` row. */
+  static leaderTerm(row: QueryResultRow): LeaderTerm {
+    return toLeaderTerm(row);
+  }
+
   private async rows(text: string, params: unknown[]): Promise<QueryResultRow[]> {
     return (await this.client.query(text, params)).rows;
   }
@@ -105,6 +111,28 @@ export class PostgresRecords {
   async decision(id: number): Promise<DecisionRecord | null> {
     const row = (await this.rows('SELECT * FROM decisions WHERE id = $1', [id]))[0];
     return row === undefined ? null : PostgresRecords.decision(row);
+  }
+
+  /**
+   * Starts the next term: bumps the `leader_term` row (its row lock waits for fenced writes that read
+   * it `FOR SHARE` and makes them wait for this transaction) and records the term in the history.
+   */
+  async claimLeaderTerm(holder: string, atMs: number): Promise<LeaderTerm> {
+    const counter = (await this.rows('UPDATE leader_term SET epoch = epoch + 1 RETURNING epoch', []))[0];
+    if (counter === undefined) throw new StoreError('corrupt_record', 'leader_term: the row holding the newest epoch is missing');
+    const rows = await this.rows('INSERT INTO leader_terms (epoch, holder, claimed_at_ms) VALUES ($1, $2, $3) RETURNING *', [counter.epoch, holder, atMs]);
+    return PostgresRecords.leaderTerm(rows[0] as QueryResultRow);
+  }
+
+  /**
+   * The newest term's epoch (null when none was claimed), read `FOR SHARE`: until this transaction
+   * ends, no claim can commit, so a fenced write checked against it cannot be overtaken by a newer term.
+   */
+  async lockedLeaderEpoch(): Promise<number | null> {
+    const row = (await this.rows('SELECT epoch FROM leader_term FOR SHARE', []))[0];
+    if (row === undefined) throw new StoreError('corrupt_record', 'leader_term: the row holding the newest epoch is missing');
+    const epoch = Number(row.epoch);
+    return epoch === 0 ? null : epoch;
   }
 
   /** Writes (inserts or replaces) a setting. */

@@ -5,11 +5,18 @@
  * waits for the row lock, then re-checks the condition and finds it false), and every audited write
  * first takes the audit advisory lock (see `postgres-transaction.ts`), so exactly one of two racing
  * transitions wins and audit seqs follow commit order. Schema: `migrations/postgres-migrations.ts`.
+ *
+ * Leadership: a term claim bumps the single `leader_term` row; a fenced decision write reads that row
+ * `FOR SHARE` in its own transaction before writing. The row lock orders the two: a claim that
+ * committed first is seen (and the stale write refused), a claim that comes later waits for the
+ * write to commit. (Both are audited writes and so also serialised by the audit lock; the row lock
+ * keeps fencing correct on its own.)
  */
 import pg from 'pg';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { labelsKey } from '../series/model.js';
 import { decisionCreatedAudit, decisionTransitionAudit, transitionConflictMessage } from './decision-audit.js';
+import { decisionFenceSubject, fenceLeaderEpoch, leaderElectedAudit, newDecisionFenceSubject } from './leader-fencing.js';
 import { jsonText, unstorableTextReason } from './json-value.js';
 import type { Migration } from './migrations/migration.js';
 import { migratePostgres } from './migrations/postgres-migrator.js';
@@ -19,14 +26,15 @@ import {
 } from './postgres-transaction.js';
 import { PostgresRecords } from './postgres-records.js';
 import {
-  checkAuditQuery, checkFindingUpdate, checkMs, checkNewAudit, checkNewDecision, checkOneOf, checkTransition,
+  checkAuditQuery, checkFindingUpdate, checkLeaderClaim, checkMs, checkNewAudit, checkNewDecision, checkOneOf, checkTransition,
   checkSetting, checkUpgradeRecord, parseRecordId, queryStatuses,
 } from './record-checks.js';
 import { StoreConflictError, StoreError, StoreNotFoundError } from './store-error.js';
 import { UPGRADE_STATUSES } from './state-store.js';
 import type {
   AuditEntry, AuditQuery, DecisionPatch, DecisionQuery, DecisionRecord, DecisionStatus, FindingQuery, FindingRecord,
-  FindingUpdate, FindingUpsert, NewAuditEntry, NewDecision, SettingRecord, StateStore, StoredReport, UpgradeRecord, UpgradeStatus,
+  FindingUpdate, FindingUpsert, LeaderTerm, NewAuditEntry, NewDecision, SettingRecord, StateStore, StoredReport, UpgradeRecord,
+  UpgradeStatus,
 } from './state-store.js';
 
 /** How to open a {@link PostgresStateStore}. */
@@ -242,6 +250,7 @@ export class PostgresStateStore implements StateStore {
     checkNewDecision(decision);
     try {
       return await this.audited(async (records) => {
+        fenceLeaderEpoch(newDecisionFenceSubject(decision), decision.leaderEpoch, await records.lockedLeaderEpoch());
         const record = await records.insertDecision(decision);
         await records.insertAudit(decisionCreatedAudit(record));
         return record;
@@ -283,6 +292,7 @@ export class PostgresStateStore implements StateStore {
     const key = parseRecordId(id);
     if (key === null) throw new StoreNotFoundError(`decision ${JSON.stringify(id)} does not exist`);
     return this.audited(async (records) => {
+      if (patch.leaderEpoch !== undefined) fenceLeaderEpoch(decisionFenceSubject(id), patch.leaderEpoch, await records.lockedLeaderEpoch());
       const record = await records.compareAndSetDecision(key, fromStatus, toStatus, patch, expectedVersion);
       if (record === null) {
         const current = await records.decision(key);
@@ -292,6 +302,20 @@ export class PostgresStateStore implements StateStore {
       await records.insertAudit(decisionTransitionAudit(fromStatus, record, patch));
       return record;
     });
+  }
+
+  async claimLeaderTerm(holder: string, atMs: number): Promise<LeaderTerm> {
+    checkLeaderClaim(holder, atMs);
+    return this.audited(async (records) => {
+      const term = await records.claimLeaderTerm(holder, atMs);
+      await records.insertAudit(leaderElectedAudit(term));
+      return term;
+    });
+  }
+
+  async currentLeaderTerm(): Promise<LeaderTerm | null> {
+    const row = (await this.query('SELECT * FROM leader_terms ORDER BY epoch DESC LIMIT 1'))[0];
+    return row === undefined ? null : PostgresRecords.leaderTerm(row);
   }
 
   async appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {

@@ -114,6 +114,12 @@ export function checkTransition(from: DecisionStatus, to: DecisionStatus, patch:
   checkCount(expectedVersion, 'expectedVersion');
 }
 
+/** Checks the arguments of `claimLeaderTerm`. */
+export function checkLeaderClaim(holder: string, atMs: number): void {
+  checkText(holder, 'holder');
+  checkMs(atMs, 'atMs');
+}
+
 /** Checks an entry for `appendAudit`. */
 export function checkNewAudit(entry: NewAuditEntry): void {
   checkMs(entry.atMs, 'audit.atMs');

@@ -6,7 +6,7 @@
  */
 import { StoreError } from './store-error.js';
 import { DECISION_KINDS, DECISION_STATUSES, FINDING_VERDICTS, UPGRADE_STATUSES } from './state-store.js';
-import type { AuditEntry, DecisionRecord, FindingRecord, SettingRecord, StoredReport, UpgradeRecord } from './state-store.js';
+import type { AuditEntry, DecisionRecord, FindingRecord, LeaderTerm, SettingRecord, StoredReport, UpgradeRecord } from './state-store.js';
 import type { Labels } from '../series/model.js';
 
 /** A row as the driver returns it. */
@@ -118,5 +118,16 @@ export function toAuditEntry(row: Row, codec: RowCodec): AuditEntry {
     action: text(row, 'audit_log', 'action'),
     subject: text(row, 'audit_log', 'subject'),
     details: codec.json(row.details),
+  };
+}
+
+/** Maps a `leader_terms` row (no JSON columns, so no codec). */
+export function toLeaderTerm(row: Row): LeaderTerm {
+  const epoch = int(row, 'leader_terms', 'epoch');
+  if (epoch < 1) corrupt('leader_terms', 'epoch', epoch);
+  return {
+    epoch,
+    holder: text(row, 'leader_terms', 'holder'),
+    claimedAtMs: int(row, 'leader_terms', 'claimed_at_ms'),
   };
 }

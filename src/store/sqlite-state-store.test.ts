@@ -108,6 +108,29 @@ describe('SQLite state store specifics', () => {
     await expect(new SqliteStateStore({ path }).open()).rejects.toThrow(`schema version ${SQLITE_MIGRATIONS.length + 1}, newer than this shiftguard knows (${SQLITE_MIGRATIONS.length})`);
   });
 
+  it('brings a database at schema version 3 forward to leadership terms; a version-3 shiftguard then refuses it', async () => {
+    const path = tempPath();
+    const v3 = SQLITE_MIGRATIONS.slice(0, 3);
+    const old = new SqliteStateStore({ path, migrations: v3 });
+    await old.open();
+    await old.putUpgrade(upgradeRecord('u1', T0));
+    const audit = await old.appendAudit({ atMs: T0, actor: 'alice', action: 'upgrade.registered', subject: 'upgrade/u1', details: {} });
+    await old.close();
+    const store = new SqliteStateStore({ path });
+    await store.open();
+    expect(await store.getUpgrade('u1')).toEqual(upgradeRecord('u1', T0));
+    expect(await store.currentLeaderTerm()).toBeNull();
+    expect(await store.claimLeaderTerm('host-a', T0 + 1)).toEqual({ epoch: 1, holder: 'host-a', claimedAtMs: T0 + 1 });
+    expect((await store.listAudit({ limit: 10 })).map((row) => row.seq)).toEqual([audit.seq, audit.seq + 1]);
+    await store.close();
+    withRaw(path, (db) => {
+      expect(appliedSqliteMigrations(db).map((row) => row.name)).toContain('leader-terms');
+      expect(() => db.prepare("UPDATE leader_terms SET holder = 'mallory'").run()).toThrow('leader_terms is append-only');
+      expect(() => db.prepare('DELETE FROM leader_terms').run()).toThrow('leader_terms is append-only');
+    });
+    await expect(new SqliteStateStore({ path, migrations: v3 }).open()).rejects.toThrow('schema version 4, newer than this shiftguard knows (3)');
+  });
+
   it('rolls a failing migration back entirely and applies it once fixed', async () => {
     const path = tempPath();
     const broken: Migration = { version: SQLITE_MIGRATIONS.length + 1, name: 'two-tables', sql: 'CREATE TABLE t1 (x INTEGER); CREATE TABLE t2 (x INTEGER NOT NUL)' };

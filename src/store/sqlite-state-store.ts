@@ -3,27 +3,33 @@
  * their reasons (WAL, `synchronous=FULL`, `busy_timeout`, `BEGIN IMMEDIATE`) are in
  * `sqlite-connection.ts`; the schema is in `migrations/sqlite-migrations.ts`. Every write that
  * touches a decision runs in one transaction with its audit row.
+ *
+ * Leadership: SQLite means one replica (one process owns the file; see `src/tune/sole-leader.ts`),
+ * but terms and fencing still hold if a second process opens the same file: term claims and fenced
+ * decision writes each run in one `BEGIN IMMEDIATE` transaction, which SQLite serialises.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { labelsKey } from '../series/model.js';
 import { decisionCreatedAudit, decisionTransitionAudit, transitionConflictMessage } from './decision-audit.js';
+import { decisionFenceSubject, fenceLeaderEpoch, leaderElectedAudit, newDecisionFenceSubject } from './leader-fencing.js';
 import { jsonText } from './json-value.js';
 import { migrateSqlite } from './migrations/sqlite-migrator.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite-migrations.js';
 import type { Migration } from './migrations/migration.js';
 import {
-  checkAuditQuery, checkFindingUpdate, checkMs, checkNewAudit, checkNewDecision, checkOneOf, checkTransition,
+  checkAuditQuery, checkFindingUpdate, checkLeaderClaim, checkMs, checkNewAudit, checkNewDecision, checkOneOf, checkTransition,
   checkSetting, checkUpgradeRecord, parseRecordId, queryStatuses,
 } from './record-checks.js';
 import { runSync } from './run-sync.js';
 import { DEFAULT_SQLITE_BUSY_TIMEOUT_MS, DEFAULT_SQLITE_PATH, openSqliteDatabase } from './sqlite-connection.js';
-import { toAuditEntry, toDecisionRecord, toFindingRecord, toSettingRecord, toStoredReport, toUpgradeRecord } from './sql-rows.js';
+import { toAuditEntry, toDecisionRecord, toFindingRecord, toLeaderTerm, toSettingRecord, toStoredReport, toUpgradeRecord } from './sql-rows.js';
 import type { Row, RowCodec } from './sql-rows.js';
 import { StoreConflictError, StoreError, StoreNotFoundError } from './store-error.js';
 import { UPGRADE_STATUSES } from './state-store.js';
 import type {
   AuditEntry, AuditQuery, DecisionPatch, DecisionQuery, DecisionRecord, DecisionStatus, FindingQuery, FindingRecord,
-  FindingUpdate, FindingUpsert, NewAuditEntry, NewDecision, SettingRecord, StateStore, StoredReport, UpgradeRecord, UpgradeStatus,
+  FindingUpdate, FindingUpsert, LeaderTerm, NewAuditEntry, NewDecision, SettingRecord, StateStore, StoredReport, UpgradeRecord,
+  UpgradeStatus,
 } from './state-store.js';
 
 /** How to open a {@link SqliteStateStore}. */
@@ -55,6 +61,9 @@ const TRANSITION_DECISION = `UPDATE decisions SET status = @to, approved_by = CO
   proposal = COALESCE(@proposal, proposal), leader_epoch = COALESCE(@leaderEpoch, leader_epoch),
   updated_at_ms = @atMs, version = version + 1
   WHERE id = @id AND status = @from AND version = @expectedVersion RETURNING *`;
+const CLAIM_TERM = `INSERT INTO leader_terms (epoch, holder, claimed_at_ms)
+  SELECT COALESCE(MAX(epoch), 0) + 1, ?, ? FROM leader_terms RETURNING *`;
+const CURRENT_TERM = 'SELECT * FROM leader_terms ORDER BY epoch DESC LIMIT 1';
 
 /** `StateStore` on a SQLite file (or `:memory:`). */
 export class SqliteStateStore implements StateStore {
@@ -117,6 +126,12 @@ export class SqliteStateStore implements StateStore {
     if (this.sql('SELECT 1 FROM upgrades WHERE id = ?').get(id) === undefined) {
       throw new StoreNotFoundError(`upgrade ${JSON.stringify(id)} is not registered`);
     }
+  }
+
+  /** The newest term's epoch, or null; inside a write, the value a concurrent claim cannot change. */
+  private currentEpoch(): number | null {
+    const row = this.sql(CURRENT_TERM).get() as Row | undefined;
+    return row === undefined ? null : toLeaderTerm(row).epoch;
   }
 
   private insertAudit(entry: NewAuditEntry): AuditEntry {
@@ -238,6 +253,7 @@ export class SqliteStateStore implements StateStore {
   createDecision(decision: NewDecision): Promise<DecisionRecord> {
     return this.write(() => {
       checkNewDecision(decision);
+      fenceLeaderEpoch(newDecisionFenceSubject(decision), decision.leaderEpoch, this.currentEpoch());
       this.requireUpgrade(decision.upgradeId);
       const row = this.sql(INSERT_DECISION).get(
         decision.upgradeId, decision.flag, decision.kind, jsonText(decision.proposal), decision.status, decision.requestedBy,
@@ -280,6 +296,7 @@ export class SqliteStateStore implements StateStore {
   ): Promise<DecisionRecord> {
     return this.write(() => {
       checkTransition(fromStatus, toStatus, patch, expectedVersion);
+      if (patch.leaderEpoch !== undefined) fenceLeaderEpoch(decisionFenceSubject(id), patch.leaderEpoch, this.currentEpoch());
       const key = parseRecordId(id);
       const row = this.sql(TRANSITION_DECISION).get({
         id: key, from: fromStatus, to: toStatus, expectedVersion, atMs: patch.atMs, approvedBy: patch.approvedBy ?? null,
@@ -293,6 +310,22 @@ export class SqliteStateStore implements StateStore {
       const record = toDecisionRecord(row, CODEC);
       this.insertAudit(decisionTransitionAudit(fromStatus, record, patch));
       return record;
+    });
+  }
+
+  claimLeaderTerm(holder: string, atMs: number): Promise<LeaderTerm> {
+    return this.write(() => {
+      checkLeaderClaim(holder, atMs);
+      const term = toLeaderTerm(this.sql(CLAIM_TERM).get(holder, atMs) as Row);
+      this.insertAudit(leaderElectedAudit(term));
+      return term;
+    });
+  }
+
+  currentLeaderTerm(): Promise<LeaderTerm | null> {
+    return runSync(() => {
+      const row = this.sql(CURRENT_TERM).get() as Row | undefined;
+      return row === undefined ? null : toLeaderTerm(row);
     });
   }
 

@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeDecisionContract } from './decision-contract.js';
+import { describeLeadershipContract } from './leadership-contract.js';
 import { describeRecordContract } from './record-contract.js';
 import { StoreSchemaError } from './store-error.js';
 import type { StateStore } from './state-store.js';
@@ -70,6 +71,7 @@ export function describeStateStoreContract(name: string, factory: StateStoreHarn
     describeLifecycleContract(context);
     describeRecordContract(context);
     describeDecisionContract(context);
+    describeLeadershipContract(context);
   });
 }
 

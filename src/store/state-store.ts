@@ -7,7 +7,12 @@
  *
  * Adapters: SQLite (default), PostgreSQL, and an in-memory fake, all held to one contract suite
  * (`state-store-contract.ts`). Services depend on the narrowest slice they use
- * ({@link UpgradeStore}, {@link FindingStore}, {@link DecisionStore}, {@link AuditLog}).
+ * ({@link UpgradeStore}, {@link FindingStore}, {@link DecisionStore}, {@link AuditLog},
+ * {@link LeadershipStore}).
+ *
+ * Leadership terms fence the tuner's writes: each replica that wins the election claims a new term
+ * (epoch), and a decision write carrying an epoch older than the newest term is refused
+ * (`StoreFencedError`), so a deposed leader that wakes up cannot act on what it decided before.
  */
 import type { Labels } from '../series/model.js';
 
@@ -222,9 +227,20 @@ export interface FindingStore {
   listFindings(query?: FindingQuery): Promise<FindingRecord[]>;
 }
 
-/** The decision log. Every write appends its audit row in the same transaction. */
+/**
+ * The decision log. Every write appends its audit row in the same transaction.
+ *
+ * Fencing: a write that carries a leader epoch (`createDecision`, or `transitionDecision` with
+ * `patch.leaderEpoch`) is refused with `StoreFencedError` when a leadership term newer than that
+ * epoch exists; the check runs in the write's own transaction, so a concurrent term claim commits
+ * either before it (and the write is refused) or after it. Writes without an epoch (an operator's
+ * approval or rejection) are never fenced; an epoch equal to or above the newest term passes.
+ */
 export interface DecisionStore {
-  /** Writes a new decision at version 1 (audit `decision.created`). `StoreNotFoundError` for an unknown upgrade. */
+  /**
+   * Writes a new decision at version 1 (audit `decision.created`). `StoreNotFoundError` for an
+   * unknown upgrade; `StoreFencedError` when `decision.leaderEpoch` is older than the newest term.
+   */
   createDecision(decision: NewDecision): Promise<DecisionRecord>;
   getDecision(id: string): Promise<DecisionRecord | null>;
   /** Decisions by id (= creation order). */
@@ -234,6 +250,7 @@ export interface DecisionStore {
    * it is still at `fromStatus` and `expectedVersion`; bumps the version and appends the audit row
    * `decision.<toStatus>`. Otherwise `StoreConflictError` (`StoreNotFoundError` for an unknown id) and
    * nothing is written. This is what makes approvals and tuner writes safe against each other.
+   * With `patch.leaderEpoch` older than the newest leadership term: `StoreFencedError`, nothing written.
    */
   transitionDecision(
     id: string,
@@ -266,8 +283,33 @@ export interface AuditLog {
   listAudit(query: AuditQuery): Promise<AuditEntry[]>;
 }
 
+/** One leadership term of the tuner. */
+export interface LeaderTerm {
+  /** 1 for the first term, +1 per claim; never reused. */
+  readonly epoch: number;
+  /** Who claimed it (e.g. `hostname/pid/uuid`). */
+  readonly holder: string;
+  readonly claimedAtMs: number;
+}
+
+/**
+ * Durable, strictly increasing leadership terms. Who may claim a term is the elector's business
+ * (`src/tune/leader-election.ts`); the store only numbers the terms and fences decision writes of
+ * older ones (see {@link DecisionStore}).
+ */
+export interface LeadershipStore {
+  /**
+   * Starts a new term: epoch = previous + 1 (1 when none), `holder`, claimed at `atMs`; audited
+   * (`leader.elected`, subject `leader/<epoch>`, details `{ holder, previous }` with the previous
+   * epoch or null) in the same transaction.
+   */
+  claimLeaderTerm(holder: string, atMs: number): Promise<LeaderTerm>;
+  /** The newest term, or null when none was ever claimed. */
+  currentLeaderTerm(): Promise<LeaderTerm | null>;
+}
+
 /** The whole port: lifecycle plus every record kind. */
-export interface StateStore extends UpgradeStore, FindingStore, DecisionStore, SettingStore, AuditLog {
+export interface StateStore extends UpgradeStore, FindingStore, DecisionStore, SettingStore, AuditLog, LeadershipStore {
   /**
    * Connects, applies pending migrations and makes the store usable. Refuses (`StoreSchemaError`) a
    * database whose schema is newer than this code. A no-op when already open; allowed again after close.

@@ -20,7 +20,9 @@ export type StoreErrorCode =
   /** `store.url` names no supported database. */
   | 'invalid_store_url'
   /** A row read back from the database violates the store's invariants. */
-  | 'corrupt_record';
+  | 'corrupt_record'
+  /** A decision write carries the epoch of a leadership term that a newer term has replaced. */
+  | 'stale_leader';
 
 /** Base class of every state-store error. */
 export class StoreError extends Error {
@@ -57,5 +59,23 @@ export class StoreNotFoundError extends StoreError {
 export class StoreSchemaError extends StoreError {
   constructor(message: string) {
     super('schema_mismatch', message);
+  }
+}
+
+/**
+ * A decision write refused because it carries the epoch of a leader that has been deposed: a newer
+ * leadership term exists. The writer must stop acting as leader; nothing was written.
+ */
+export class StoreFencedError extends StoreError {
+  /** The epoch the refused write carried. */
+  readonly staleEpoch: number;
+  /** The newest term's epoch when the write was refused. */
+  readonly currentEpoch: number;
+
+  /** `subject` names what was written (`decision 12`, `new decision on flag "x" of upgrade "u"`). */
+  constructor(subject: string, staleEpoch: number, currentEpoch: number) {
+    super('stale_leader', `${subject}: written by leader epoch ${staleEpoch}, but epoch ${currentEpoch} leads now`);
+    this.staleEpoch = staleEpoch;
+    this.currentEpoch = currentEpoch;
   }
 }

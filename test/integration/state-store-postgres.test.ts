@@ -2,7 +2,8 @@
  * Integration test of the PostgreSQL `StateStore` adapter against a real server: the shared contract
  * suite (one fresh database per test, all created under this run's prefix and dropped afterwards),
  * then PostgreSQL specifics: JSONB columns, the append-only audit log, migrations brought forward and
- * rolled back, readiness when the server drops connections, and unreachable or missing databases.
+ * rolled back, the row lock that orders term claims against fenced writes, readiness when the server
+ * drops connections, and unreachable or missing databases.
  *
  * The server comes from `SHIFTGUARD_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`,
  * a role allowed to create databases). Without a reachable server the suite is skipped with a warning,
@@ -140,6 +141,59 @@ describe.skipIf(unreachable !== null)('PostgreSQL state store', () => {
       expect(await newer.getUpgrade('u1')).toEqual(upgradeRecord('u1', T0));
       await newer.close();
       await expect(new PostgresStateStore({ url }).open()).rejects.toThrow(`schema version ${POSTGRES_MIGRATIONS.length + 1}, newer than this shiftguard knows (${POSTGRES_MIGRATIONS.length})`);
+    });
+
+    it('brings a database at schema version 3 forward to leadership terms; a version-3 shiftguard then refuses it', async () => {
+      const { name, url } = await freshDatabase();
+      databases.push(name);
+      const v3 = POSTGRES_MIGRATIONS.slice(0, 3);
+      const old = new PostgresStateStore({ url, migrations: v3 });
+      opened.push(old);
+      await old.open();
+      await old.putUpgrade(upgradeRecord('u1', T0));
+      const audit = await old.appendAudit({ atMs: T0, actor: 'alice', action: 'upgrade.registered', subject: 'upgrade/u1', details: {} });
+      await old.close();
+      const store = new PostgresStateStore({ url });
+      opened.push(store);
+      await store.open();
+      expect(await store.getUpgrade('u1')).toEqual(upgradeRecord('u1', T0));
+      expect(await store.currentLeaderTerm()).toBeNull();
+      expect(await store.claimLeaderTerm('host-a', T0 + 1)).toEqual({ epoch: 1, holder: 'host-a', claimedAtMs: T0 + 1 });
+      expect((await store.listAudit({ limit: 10 })).map((row) => row.action)).toEqual(['upgrade.registered', 'leader.elected']);
+      expect((await store.listAudit({ limit: 10 }))[0]).toEqual(audit);
+      await store.close();
+      await withPool(url, async (pool) => {
+        expect((await appliedPostgresMigrations(pool)).map((row) => row.name)).toContain('leader-terms');
+        for (const statement of ["UPDATE leader_terms SET holder = 'mallory'", 'DELETE FROM leader_terms', 'TRUNCATE leader_terms']) {
+          await expect(pool.query(statement)).rejects.toThrow('leader_terms is append-only');
+        }
+      });
+      await expect(new PostgresStateStore({ url, migrations: v3 }).open()).rejects.toThrow('schema version 4, newer than this shiftguard knows (3)');
+    });
+
+    it('makes a fenced write wait for an uncommitted term claim on the leader_term row lock, then refuses it', async () => {
+      const { store, url } = await openOn();
+      await store.putUpgrade(upgradeRecord('u1', T0));
+      await store.claimLeaderTerm('host-a', T0);
+      const claim = new pg.Client({ connectionString: url });
+      await claim.connect();
+      try {
+        // A claim as another replica makes it, held open: it owns the row lock but not the audit lock.
+        await claim.query('BEGIN');
+        await claim.query('UPDATE leader_term SET epoch = epoch + 1');
+        await claim.query("INSERT INTO leader_terms (epoch, holder, claimed_at_ms) VALUES (2, 'host-b', $1)", [T0 + 1]);
+        const write = store.createDecision(decisionInput('u1', { leaderEpoch: 1 })).then(() => 'written', (error: unknown) => error);
+        // Watched from outside the claim's transaction, whose view of pg_stat_activity stays frozen.
+        await withPool(url, (pool) => vi.waitFor(async () => {
+          const waiting = await pool.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%leader_term%FOR SHARE%'");
+          expect(waiting.rowCount).toBe(1);
+        }, { timeout: 10_000, interval: 20 }));
+        await claim.query('COMMIT');
+        expect(await write).toMatchObject({ code: 'stale_leader', staleEpoch: 1, currentEpoch: 2 });
+        expect(await store.listDecisions()).toEqual([]);
+      } finally {
+        await claim.end();
+      }
     });
 
     it('reports not ready while the server has dropped its connections, and ready again after a good query', async () => {

@@ -86,9 +86,40 @@ CREATE TABLE settings (
 );
 `;
 
+/**
+ * The tuner's leadership terms. `leader_term` is a single row holding the newest epoch (0: none
+ * claimed): a claim bumps it with `UPDATE … SET epoch = epoch + 1`, and a fenced decision write reads
+ * it `FOR SHARE` in its own transaction, so the row lock orders every claim against every fenced
+ * write (a MAX(epoch) over the history could not be locked). `leader_terms` keeps every term
+ * (holder, time); it is append-only and keyed by epoch, so an epoch can never be handed out twice.
+ */
+const leaderTerms = `
+CREATE TABLE leader_term (
+  singleton BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton),
+  epoch BIGINT NOT NULL CHECK (epoch >= 0)
+);
+INSERT INTO leader_term (epoch) VALUES (0);
+
+CREATE TABLE leader_terms (
+  epoch BIGINT PRIMARY KEY CHECK (epoch > 0),
+  holder TEXT NOT NULL,
+  claimed_at_ms BIGINT NOT NULL
+);
+CREATE FUNCTION leader_terms_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'leader_terms is append-only';
+END
+$$;
+CREATE TRIGGER leader_terms_no_change BEFORE UPDATE OR DELETE ON leader_terms
+  FOR EACH ROW EXECUTE FUNCTION leader_terms_append_only();
+CREATE TRIGGER leader_terms_no_truncate BEFORE TRUNCATE ON leader_terms
+  FOR EACH STATEMENT EXECUTE FUNCTION leader_terms_append_only();
+`;
+
 /** Every PostgreSQL migration, oldest first; append new versions at the end, never edit released ones. */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial-schema', sql: initial },
   { version: 2, name: 'upgrade-reports', sql: upgradeReports },
   { version: 3, name: 'settings', sql: settings },
+  { version: 4, name: 'leader-terms', sql: leaderTerms },
 ];

@@ -81,9 +81,27 @@ CREATE TABLE settings (
 ) STRICT;
 `;
 
+/**
+ * The tuner's leadership terms, one row per claim (the history doubles as the counter: a claim inserts
+ * MAX(epoch) + 1 inside `BEGIN IMMEDIATE`, which also serialises it against fenced decision writes).
+ * Append-only, so an epoch is never reused.
+ */
+const leaderTerms = `
+CREATE TABLE leader_terms (
+  epoch INTEGER PRIMARY KEY,
+  holder TEXT NOT NULL,
+  claimed_at_ms INTEGER NOT NULL
+) STRICT;
+CREATE TRIGGER leader_terms_no_update BEFORE UPDATE ON leader_terms
+BEGIN SELECT RAISE(ABORT, 'leader_terms is append-only'); END;
+CREATE TRIGGER leader_terms_no_delete BEFORE DELETE ON leader_terms
+BEGIN SELECT RAISE(ABORT, 'leader_terms is append-only'); END;
+`;
+
 /** Every SQLite migration, oldest first; append new versions at the end, never edit released ones. */
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial-schema', sql: initial },
   { version: 2, name: 'upgrade-reports', sql: upgradeReports },
   { version: 3, name: 'settings', sql: settings },
+  { version: 4, name: 'leader-terms', sql: leaderTerms },
 ];
