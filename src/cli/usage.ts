@@ -8,9 +8,17 @@ Usage:
   shiftguard demo [--out-dir DIR] [--format table|json|markdown] [--seed N]
   shiftguard upgrade diff --manifest M.json --inventory I.json
                      [--id ID] [--started-at RFC3339] [--out FILE]
+  shiftguard sim-client --unleash-url URL [--unleash-token T] [--shiftguard-url URL [--ingest-token T]]
+                     [--rate N] [--instances N] [--upgrade-at MS|ISO|+DUR] [--upgrade-stagger DUR]
+                     [--seed N] [--refresh-interval DUR] [--export-interval DUR] [--progress-interval DUR]
+                     [--gate-flag F] [--tune-flag F] [--partner-url URL] [--partner-base-failure P]
+                     [--partner-soon-failure P] [--partner-recovery DUR] [--partner-latency DUR]
+                     [--v1-delay DUR] [--v1-max-retries N] [--unleash-timeout DUR] [--duration DUR]
   shiftguard --help | --version
 
 analyze exit codes: 0 no regression, 3 regression found, 2 bad usage or input, 1 internal error.
 Without --format, analyze prints a table on a terminal and JSON otherwise.
 Progress goes to stderr; stdout carries only the report.
+sim-client simulates dten-sync's retry loop against a flaky partner, steered by Unleash flags, exporting
+OTLP to shiftguard; tokens may come from env UNLEASH_CLIENT_TOKEN and SHIFTGUARD_INGEST_TOKEN.
 `;
