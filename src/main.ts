@@ -16,6 +16,25 @@ import { createUpgradeMonitor } from './monitor/upgrade-monitor.js';
 import { groupGaugeWriter, setOpenFindings } from './monitor/monitor-gauges.js';
 import { createAlertDispatcher } from './alerts/index.js';
 import { createKillSwitch } from './tune/kill-switch.js';
+import type { KillSwitch } from './tune/kill-switch.js';
+import { loadGuardrails } from './tune/guardrails-config.js';
+import { createTuner } from './tune/tuner.js';
+import type { Tuner } from './tune/tuner.js';
+import { registerTunerMetrics } from './tune/tuner-metrics.js';
+import { verifyChange } from './tune/verify-change.js';
+import { applyRollback, planRollback } from './tune/rollback.js';
+import { failpointsFromEnv } from './tune/failpoints.js';
+import { leaderHolder } from './tune/leader-election.js';
+import type { LeaderElector } from './tune/leader-election.js';
+import { createSoleLeader } from './tune/sole-leader.js';
+import { createPostgresLeaderElector } from './tune/postgres-leader-elector.js';
+import { UnleashFlagStore } from './flags/unleash-flag-store.js';
+import { ConfigError } from './config/config-error.js';
+import type { AlertDispatcher } from './alerts/index.js';
+import type { StateStore } from './store/state-store.js';
+import type { TunerRouteDeps } from './api/routes/tuner-routes.js';
+import type { UpgradeRegistry } from './api/upgrade-registry.js';
+import type { UpgradeMonitor } from './monitor/upgrade-monitor.js';
 import { openStateStore } from './store/open-state-store.js';
 import { inSpan, startTracing } from './telemetry/tracing.js';
 import { createServiceMetrics, registerMonitorGauges, registerStateGauges, registerStoreGauges } from './telemetry/service-metrics.js';
@@ -60,19 +79,26 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const series = createSeriesStore({ sliceMs: config.windows.sliceMs, retentionMs: retentionMs(config), maxSeries: INGEST.maxSeries });
   registerStoreGauges(metrics, series, INGEST.memoryBudgetBytes);
   registerStateGauges(metrics, { listUpgrades: () => store.listUpgrades(), listDecisions: () => store.listDecisions() });
+  const analysisSource = createAnalysisSource({ pushed: series, pull: source, pushedSinceMs: () => series.earliestSampleMs });
+  const elector = createElector(config, store, logger);
+  let tuner: Tuner | null = null;
   const monitor = createUpgradeMonitor({
     config,
     store,
-    source: createAnalysisSource({ pushed: series, pull: source, pushedSinceMs: () => series.earliestSampleMs }),
+    source: analysisSource,
     now: () => Date.now(),
     analyze: (request) => analyzeWith(request, metrics, gauges),
+    records: () => elector.current() !== null,
     onFindings: (open, resolved) => {
       alerts.sync(open, resolved);
       setOpenFindings(gauges, open);
+      tuner?.poke();
     },
     onReport: groupGaugeWriter(gauges),
     logError: (message, error) => logger.error({ err: error }, message),
   });
+  const tuning = createTuning({ config, env, store, elector, alerts, registry, monitor, source: analysisSource, metrics, logger });
+  tuner = tuning.tuner;
   const app = createApp({
     auth,
     registry,
@@ -83,8 +109,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     },
     findings: store,
     decisions: store,
-    // The guardrails file's own switch joins when the tuner is wired in (issue 4).
-    killSwitch: createKillSwitch(store, false, () => Date.now()),
+    killSwitch: tuning.killSwitch,
+    tuner: tuning.routes,
     ingest: {
       store: series,
       limits: INGEST,
@@ -103,7 +129,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const boundPort = typeof address === 'object' && address !== null ? address.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
   alerts.start();
+  await elector.start();
+  elector.onChange((epoch) => {
+    logger.info({ epoch }, epoch === null ? 'not leading: detection results and flag changes are left to the leader' : `leading (epoch ${epoch})`);
+    tuner?.poke();
+  });
   monitor.start();
+  tuner?.start(config.tuner.intervalMs);
   logger.info({ url, source: config.prometheus.url === null ? 'none' : 'prometheus', alerts: alerts.enabled }, 'shiftguard serving');
   return {
     url,
@@ -111,10 +143,89 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       logger.info('shutting down: no new connections, finishing in-flight requests');
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
       await monitor.stop();
+      await tuner?.stop();
+      await elector.stop();
       await alerts.stop(5000);
       await store.close();
       await tracing?.shutdown();
       logger.info('stopped');
+    },
+  };
+}
+
+/** One leader among the replicas sharing the state store: PostgreSQL elects, SQLite has one process. */
+function createElector(config: ShiftguardConfig, store: StateStore, logger: Logger): LeaderElector {
+  const holder = leaderHolder();
+  if (config.store.url.startsWith('sqlite:')) return createSoleLeader(store, holder, () => Date.now(), logger);
+  return createPostgresLeaderElector({ url: config.store.url, store, holder, leaseMs: config.tuner.leaseMs, logger });
+}
+
+interface TuningParts {
+  readonly tuner: Tuner | null;
+  readonly killSwitch: KillSwitch;
+  readonly routes: TunerRouteDeps['tuner'];
+}
+
+/**
+ * The tuner, when `tuner.guardrails` names a file: guardrails validated now (a bad file stops the
+ * start, like a bad configuration), the Unleash adapter with the admin token from the environment.
+ */
+function createTuning(parts: {
+  config: ShiftguardConfig;
+  env: NodeJS.ProcessEnv;
+  store: StateStore;
+  elector: LeaderElector;
+  alerts: AlertDispatcher;
+  registry: UpgradeRegistry;
+  monitor: UpgradeMonitor;
+  source: MetricsSource;
+  metrics: ServiceMetrics;
+  logger: Logger;
+}): TuningParts {
+  const { config, env, store, logger } = parts;
+  const now = (): number => Date.now();
+  if (config.tuner.guardrails === null) return { tuner: null, killSwitch: createKillSwitch(store, false, now), routes: null };
+  const path = config.tuner.guardrails;
+  const guardrails = loadGuardrails(path);
+  if (guardrails.unleash.url === null) throw new ConfigError(path, [{ path: 'unleash.url', message: 'expected the base URL of the Unleash API (e.g. http://127.0.0.1:4242/api): the tuner acts through it' }]);
+  const token = env[guardrails.unleash.tokenEnv];
+  if (token === undefined || token.trim() === '') {
+    throw new ConfigError(path, [{ path: 'unleash.tokenEnv', message: `expected the environment variable ${guardrails.unleash.tokenEnv} to hold an Unleash admin API token; it is unset or empty` }]);
+  }
+  const flags = new UnleashFlagStore({ url: guardrails.unleash.url, token: token.trim(), environment: guardrails.unleash.environment, project: guardrails.unleash.project });
+  const killSwitch = createKillSwitch(store, guardrails.killSwitch, now);
+  const reportOf = async (upgradeId: string): Promise<Report | null> => {
+    const entry = await parts.registry.get(upgradeId);
+    return entry === null ? null : parts.monitor.report(entry.upgrade);
+  };
+  const tuner = createTuner({
+    config,
+    guardrails,
+    store,
+    flags,
+    killSwitch,
+    elector: parts.elector,
+    reportOf,
+    verify: (request) => verifyChange(request, { config, source: parts.source, now }),
+    alerts: parts.alerts,
+    now,
+    logger,
+    failpoint: failpointsFromEnv(env),
+    metrics: registerTunerMetrics(parts.metrics.registry),
+  });
+  logger.info({ guardrails: path, mode: guardrails.mode, unleash: guardrails.unleash.url, environment: guardrails.unleash.environment, rules: guardrails.rules.length }, 'tuner on');
+  return {
+    tuner,
+    killSwitch,
+    routes: {
+      mode: guardrails.mode,
+      flags: guardrails.rules.map((r) => r.flag),
+      instance: tuner,
+      alerts: () => parts.alerts.activeOperational(),
+      rollback: {
+        preview: (upgradeId) => planRollback({ store, flags, now }, upgradeId),
+        apply: (upgradeId, actor) => applyRollback({ store, flags, now }, upgradeId, actor),
+      },
     },
   };
 }

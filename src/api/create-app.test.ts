@@ -137,12 +137,12 @@ describe('documents', () => {
   it('engages and releases the tuner kill switch (operator), shows it to viewers, and audits it', async () => {
     const { app, store } = makeApp();
     const put = (token: string, body: unknown): RequestInit => ({ ...json(token, body), method: 'PUT' });
-    expect((await app.request('/api/v1/tune/kill-switch', put('viewer-secret', { engaged: true }))).status).toBe(403);
-    expect((await app.request('/api/v1/tune/kill-switch', put('operator-secret', { engaged: 'yes' }))).status).toBe(400);
-    const engaged = await app.request('/api/v1/tune/kill-switch', put('operator-secret', { engaged: true, reason: 'incident 42' }));
+    expect((await app.request('/api/v1/tuner/kill-switch', put('viewer-secret', { engaged: true }))).status).toBe(403);
+    expect((await app.request('/api/v1/tuner/kill-switch', put('operator-secret', { engaged: 'yes' }))).status).toBe(400);
+    const engaged = await app.request('/api/v1/tuner/kill-switch', put('operator-secret', { engaged: true, reason: 'incident 42' }));
     expect(engaged.status).toBe(200);
     expect(await engaged.json()).toMatchObject({ engaged: true, source: 'api', api: { reason: 'incident 42', updatedBy: 'operator' } });
-    const seen = await app.request('/api/v1/tune/kill-switch', { headers: auth('viewer-secret') });
+    const seen = await app.request('/api/v1/tuner/kill-switch', { headers: auth('viewer-secret') });
     expect(await seen.json()).toMatchObject({ engaged: true, source: 'api' });
     expect((await store.listAudit({ limit: 10 })).map((e) => e.action)).toEqual(['tuner.kill_switch.engaged']);
   });

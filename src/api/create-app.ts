@@ -20,6 +20,7 @@ import { mountAnnotationRoutes } from './routes/annotation-routes.js';
 import type { DecisionStore, FindingStore } from '../store/state-store.js';
 import type { IngestRouteDeps } from './routes/ingest-routes.js';
 import { mountTunerRoutes } from './routes/tuner-routes.js';
+import type { TunerRouteDeps } from './routes/tuner-routes.js';
 import type { KillSwitch } from '../tune/kill-switch.js';
 
 export interface AppDeps extends UpgradeRouteDeps {
@@ -36,6 +37,8 @@ export interface AppDeps extends UpgradeRouteDeps {
   readonly decisions: DecisionStore;
   /** The tuner's kill switch; absent: no tuner routes. */
   readonly killSwitch?: KillSwitch;
+  /** The running tuner (status, unfreeze, rollback); null or absent: the tuner is off. */
+  readonly tuner?: TunerRouteDeps['tuner'];
   /** Push ingest (remote-write, OTLP); absent: no push endpoints. */
   readonly ingest?: Omit<IngestRouteDeps, 'auth' | 'metrics'>;
 }
@@ -61,7 +64,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const jsonLimit = bodyLimit({ maxSize: deps.maxJsonBodyBytes, onError: (c) => c.json(errorBody('payload_too_large', `request body over ${deps.maxJsonBodyBytes} bytes`), 413) });
   app.use('/api/v1/upgrades', jsonLimit);
   app.use('/api/v1/upgrades/*', jsonLimit);
-  app.use('/api/v1/tune/*', jsonLimit);
+  app.use('/api/v1/tuner/*', jsonLimit);
   app.onError((error, c) => {
     if (error instanceof ApiError) return c.json(errorBody(error.code, error.message, error.details), error.status);
     // hono's own 4xx (e.g. a body that is not JSON) keep their status.
@@ -79,7 +82,14 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   mountFindingRoutes(app, deps);
   mountDecisionRoutes(app, deps);
   mountAnnotationRoutes(app, deps);
-  if (deps.killSwitch) mountTunerRoutes(app, { auth: deps.auth, killSwitch: deps.killSwitch });
+  if (deps.killSwitch) {
+    mountTunerRoutes(app, {
+      auth: deps.auth,
+      killSwitch: deps.killSwitch,
+      tuner: deps.tuner ?? null,
+      upgradeExists: async (id) => (await deps.registry.get(id)) !== null,
+    });
+  }
   if (deps.ingest) mountIngestRoutes(app, { ...deps.ingest, auth: deps.auth, metrics: deps.metrics });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });

@@ -8,7 +8,7 @@ import { tryParseListenAddress } from './listen-address.js';
 import { AlertsConfigSchema } from '../alerts/alerts-config.js';
 import { durationMs, httpUrl, integerIn, labelName, metricName, numberWhere } from './schema-fields.js';
 import { signalListSchema } from './signal-schema.js';
-import { expected, patternString, strictSection } from './zod-messages.js';
+import { expected, nonEmptyString, patternString, strictSection } from './zod-messages.js';
 
 const MAPPING = 'a mapping';
 
@@ -84,6 +84,15 @@ const detection = strictSection(
 
 const monitoring = strictSection({ delay: durationMs(0).prefault('1m') }, MAPPING).transform(({ delay }) => ({ delayMs: delay }));
 
+const tuner = strictSection(
+  {
+    guardrails: nonEmptyString('a file path').nullable().default(null),
+    interval: durationMs(1000).prefault('15s'),
+    leaseDuration: durationMs(3000).prefault('15s'),
+  },
+  MAPPING,
+).transform(({ guardrails, interval, leaseDuration }) => ({ guardrails, intervalMs: interval, leaseMs: leaseDuration }));
+
 /** The whole configuration file; `{}` yields the defaults. */
 export const shiftguardConfigSchema = strictSection(
   {
@@ -97,6 +106,7 @@ export const shiftguardConfigSchema = strictSection(
     signals: signalListSchema,
     detection: detection.prefault({}),
     monitoring: monitoring.prefault({}),
+    tuner: tuner.prefault({}),
     alerts: AlertsConfigSchema.prefault({}),
   },
   'a mapping at the top level',

@@ -40,6 +40,7 @@ describe('defaultConfig', () => {
       ],
       detection: { bootstrapResamples: 400, seed: 1, minSlices: 5, minTailEvents: 10, minRatioEvents: 10 },
       monitoring: { delayMs: 60_000 },
+      tuner: { guardrails: null, intervalMs: 15_000, leaseMs: 15_000 },
       alerts: {
         externalUrl: null,
         alertmanager: { url: null, resendIntervalMs: 60_000, timeoutMs: 10_000, severity: 'warning' },

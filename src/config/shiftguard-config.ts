@@ -120,8 +120,20 @@ export interface ShiftguardConfig {
   readonly signals: readonly SignalConfig[];
   readonly detection: DetectionConfig;
   readonly monitoring: MonitoringConfig;
+  /** Extension `tuner`: flag changes through Unleash within the guardrails (off while `guardrails` is null). */
+  readonly tuner: TunerConfig;
   /** Extension `alerts`: Alertmanager and webhook delivery of findings (all off by default). */
   readonly alerts: AlertsConfig;
+}
+
+/** Extension `tuner` of `serve`. */
+export interface TunerConfig {
+  /** Path of the guardrails file (CONTRACT §7), relative to the working directory; null: no tuner. */
+  readonly guardrails: string | null;
+  /** Time between two tuner rounds (one also runs right after each detection pass), ms. */
+  readonly intervalMs: number;
+  /** With several replicas on PostgreSQL: how long a silent leader keeps the lead, ms. */
+  readonly leaseMs: number;
 }
 
 /** Extension `monitoring`: continuous detection of registered upgrades by `serve`. */

@@ -36,6 +36,12 @@ export interface UpgradeMonitorDeps {
   /** After each evaluation: the report it produced. */
   readonly onReport?: (upgradeId: string, report: Report) => void;
   readonly logError: (message: string, error: unknown) => void;
+  /**
+   * Whether this replica records what it sees (findings, the final report, the upgrade's status).
+   * With several replicas on one database only the leader does, so two never race on the same
+   * finding; the others still answer report requests. Absent: always.
+   */
+  readonly records?: () => boolean;
 }
 
 export interface UpgradeMonitor {
@@ -74,22 +80,24 @@ export function createUpgradeMonitor(deps: UpgradeMonitorDeps): UpgradeMonitor {
     const atMs = deps.now();
     const look = await analyze({ config, upgrade, source: deps.source, asOfMs, mode: 'sequential', now: () => new Date(atMs) });
     const changes: FindingChanges = { resolved: [] };
+    const records = deps.records?.() ?? true;
     let report: Report;
     if (asOfMs >= Date.parse(look.windows.after.end)) {
       const final = await analyze({ config, upgrade, source: deps.source, now: () => new Date(atMs) });
       report = { ...final, monitoring: { asOf: new Date(asOfMs).toISOString(), method: 'fixed', status: 'final' } };
+      if (!records) return report;
       await recordFindings(deps.store, upgrade.id, report, atMs, 'final', changes);
       await deps.store.putReport(upgrade.id, report, atMs);
       await deps.store.setUpgradeStatus(upgrade.id, 'finished');
       latest.delete(upgrade.id);
     } else {
-      await recordFindings(deps.store, upgrade.id, look, atMs, 'monitoring', changes);
+      if (records) await recordFindings(deps.store, upgrade.id, look, atMs, 'monitoring', changes);
       const open = await deps.store.listFindings({ upgradeId: upgrade.id, open: true });
       report = withOpenFindings({ ...look, monitoring: { asOf: new Date(asOfMs).toISOString(), method: 'sequential', status: 'monitoring' } }, open);
       latest.set(upgrade.id, { asOfMs, report });
     }
     deps.onReport?.(upgrade.id, report);
-    if (deps.onFindings) deps.onFindings(await deps.store.listFindings({ open: true }), changes.resolved);
+    if (deps.onFindings && records) deps.onFindings(await deps.store.listFindings({ open: true }), changes.resolved);
     return report;
   }
 

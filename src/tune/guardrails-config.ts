@@ -38,12 +38,35 @@ export interface GateRule {
   readonly when: RuleTrigger;
 }
 
+/**
+ * What tuned constants should achieve; a missing field means "back to the baseline": the value the
+ * regressed group had before the upgrade (plus the signal's `minRelativeChange`, below which nothing
+ * counts as a regression anyway).
+ */
+export interface TuneObjective {
+  /** Retry budget: most retries per request wanted. */
+  readonly retriesPerRequest: number | null;
+  /** Latency SLO: end-to-end p99 the requests should stay under, ms. */
+  readonly p99Ms: number | null;
+}
+
 /** A rule for numeric constants kept in a strategy variant's JSON payload. */
 export interface TuneRule {
   readonly kind: 'tune';
   readonly flag: string;
   readonly tune: Readonly<Record<string, TuneBound>>;
   readonly when: RuleTrigger;
+  readonly objective: TuneObjective;
+  /**
+   * How long a transient fault of the called API lasts, when the operator knows it (a rate limiter's
+   * window, a failover time): retries sooner than this meet the fault again. Null: the model assumes
+   * every attempt fails alike, whatever the sleep before it.
+   */
+  readonly transientFaultMs: number | null;
+  /** Which strategy holds the variant: its title, or null for the first `flexibleRollout` one. */
+  readonly strategyTitle: string | null;
+  /** Which variant holds the constants, or null for the strategy's only variant. */
+  readonly variant: string | null;
 }
 
 export type GuardrailRule = GateRule | TuneRule;
@@ -84,6 +107,13 @@ const rule = strictSection(
     may: z.array(z.enum(['disable', 'enable'], { error: expected('disable or enable') })).min(1, { message: 'expected at least one action' }).optional(),
     tune: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected a payload key (letters, digits, _)' }), bound, { error: expected('a mapping of payload keys to bounds') }).optional(),
     when: trigger,
+    objective: strictSection(
+      { retriesPerRequest: numberWhere('a number >= 0', (v) => Number.isFinite(v) && v >= 0).optional(), p99: durationMs(1).optional() },
+      MAPPING,
+    ).optional(),
+    transientFault: durationMs(1).optional(),
+    strategy: strictSection({ title: nonEmptyString('a strategy title') }, MAPPING).optional(),
+    variant: nonEmptyString('a variant name').optional(),
   },
   MAPPING,
 )
@@ -92,9 +122,25 @@ const rule = strictSection(
       ctx.addIssue({ code: 'custom', path: [], input: r, message: 'expected exactly one of `may` (a gate) or `tune` (payload constants)' });
     }
     if (r.tune !== undefined && Object.keys(r.tune).length === 0) ctx.addIssue({ code: 'custom', path: ['tune'], input: r.tune, message: 'expected at least one payload key' });
+    if (r.may !== undefined) {
+      for (const key of ['objective', 'transientFault', 'strategy', 'variant'] as const) {
+        if (r[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], input: r[key], message: `\`${key}\` belongs to \`tune\` rules, not to a gate` });
+      }
+    }
   })
   .transform((r): GuardrailRule =>
-    r.may !== undefined ? { kind: 'gate', flag: r.flag, may: [...new Set(r.may)], when: r.when } : { kind: 'tune', flag: r.flag, tune: r.tune ?? {}, when: r.when },
+    r.may !== undefined
+      ? { kind: 'gate', flag: r.flag, may: [...new Set(r.may)], when: r.when }
+      : {
+          kind: 'tune',
+          flag: r.flag,
+          tune: r.tune ?? {},
+          when: r.when,
+          objective: { retriesPerRequest: r.objective?.retriesPerRequest ?? null, p99Ms: r.objective?.p99 ?? null },
+          transientFaultMs: r.transientFault ?? null,
+          strategyTitle: r.strategy?.title ?? null,
+          variant: r.variant ?? null,
+        },
   );
 
 /** The schema of the guardrails file; `{}` is valid and allows nothing. */
