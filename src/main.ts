@@ -129,11 +129,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const boundPort = typeof address === 'object' && address !== null ? address.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
   alerts.start();
-  await elector.start();
   elector.onChange((epoch) => {
     logger.info({ epoch }, epoch === null ? 'not leading: detection results and flag changes are left to the leader' : `leading (epoch ${epoch})`);
     tuner?.poke();
   });
+  await elector.start();
   monitor.start();
   tuner?.start(config.tuner.intervalMs);
   logger.info({ url, source: config.prometheus.url === null ? 'none' : 'prometheus', alerts: alerts.enabled }, 'shiftguard serving');

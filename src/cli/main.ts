@@ -31,6 +31,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         return EXIT_OK;
       case 'serve':
         return await (await import('./serve-command.js')).serveCommand(rest, io, packageVersion());
+      case 'rollback':
+        return await (await import('./rollback-command.js')).rollbackCommand(rest, io);
       case 'sim-client':
         return await (await import('../sim/dten-sync/sim-client-command.js')).simClientCommand(rest, io);
       default:

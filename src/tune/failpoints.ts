@@ -3,9 +3,10 @@
  * prove that nothing is applied twice or lost across a crash at the worst moment (between writing a
  * decision and calling Unleash, between calling Unleash and writing the outcome). The technique of
  * etcd's gofail and FreeBSD's fail(9): off unless `SHIFTGUARD_FAILPOINTS` names them, e.g.
- * `SHIFTGUARD_FAILPOINTS=tuner.beforeFlagWrite=crash` (or `=hang`). `crash` is SIGKILL of the own
- * process (no shutdown handlers run, exactly like a power cut of the process); `hang` stops the code
- * path forever, for tests that kill or pause the process from outside.
+ * `SHIFTGUARD_FAILPOINTS=tuner.beforeFlagWrite=crash` (or `=hang`, `=pause`). `crash` is SIGKILL of
+ * the own process (no shutdown handlers run, exactly like a power cut of the process); `hang` stops
+ * the code path forever; `pause` is SIGSTOP of the own process at that very point (once), so a test
+ * can let a rival take over and then resume it with SIGCONT.
  */
 
 /** Places the tuner announces. */
@@ -13,7 +14,7 @@ export type FailpointName = 'tuner.beforeFlagWrite' | 'tuner.afterFlagWrite' | '
 
 const NAMES: readonly FailpointName[] = ['tuner.beforeFlagWrite', 'tuner.afterFlagWrite', 'tuner.beforeRevertWrite', 'tuner.afterRevertWrite'];
 
-type Action = 'crash' | 'hang';
+type Action = 'crash' | 'hang' | 'pause';
 
 /** Reached at a named place; resolves at once unless a test armed it. */
 export type Failpoint = (name: FailpointName) => Promise<void>;
@@ -31,8 +32,8 @@ export function failpointsFromEnv(env: NodeJS.ProcessEnv, announce: (line: strin
   const armed = new Map<string, Action>();
   for (const entry of spec.split(',')) {
     const [name, action] = entry.trim().split('=');
-    if (!NAMES.includes(name as FailpointName) || (action !== 'crash' && action !== 'hang')) {
-      throw new Error(`SHIFTGUARD_FAILPOINTS: expected name=crash|hang with name one of ${NAMES.join(', ')}, got ${JSON.stringify(entry)}`);
+    if (!NAMES.includes(name as FailpointName) || (action !== 'crash' && action !== 'hang' && action !== 'pause')) {
+      throw new Error(`SHIFTGUARD_FAILPOINTS: expected name=crash|hang|pause with name one of ${NAMES.join(', ')}, got ${JSON.stringify(entry)}`);
     }
     armed.set(name as string, action);
   }
@@ -41,6 +42,12 @@ export function failpointsFromEnv(env: NodeJS.ProcessEnv, announce: (line: strin
     if (action === undefined) return;
     announce(`failpoint ${name} reached: ${action}`);
     if (action === 'crash') process.kill(process.pid, 'SIGKILL');
+    if (action === 'pause') {
+      // Fires once: after SIGCONT the code path goes on, as a process paused by the OS would.
+      armed.delete(name);
+      process.kill(process.pid, 'SIGSTOP');
+      return;
+    }
     await new Promise<never>(() => undefined);
   };
 }

@@ -59,11 +59,12 @@ export function planDecision(input: PlanInput): Plan {
 function planGate(input: PlanInput, rule: GateRule): Plan {
   const { state } = input;
   const action = state.enabled ? 'disable' : 'enable';
-  const allowed = rule.may.includes(action);
+  // The rule's actions name the remedy; a gate already where they lead has nothing left to do
+  // (after a human flipped it, say), and proposing the opposite would only undo the remedy.
+  if (!rule.may.includes(action)) return { ok: false, reason: `${rule.flag} is already ${state.enabled ? 'on' : 'off'}; the rule's actions (${rule.may.join(', ')}) have nothing to do` };
   const before: FlagValue = { kind: 'enabled', value: state.enabled };
   const after: FlagValue = { kind: 'enabled', value: !state.enabled };
   const trigger = triggerOf(input.context);
-  const pending = input.frozen ?? (allowed ? null : `the guardrails allow only ${rule.may.join(', ')} on ${rule.flag}, not ${action}`);
   return {
     ok: true,
     kind: 'toggle',
@@ -71,7 +72,7 @@ function planGate(input: PlanInput, rule: GateRule): Plan {
       action,
       summary: `${action} ${rule.flag} (now ${describeValue(before)}): ${because(trigger)}`,
       mode: input.mode,
-      pendingReason: pending,
+      pendingReason: input.frozen,
       trigger,
       target: { flag: rule.flag, strategyTitle: null, variant: null, before, after, changes: [] },
       prediction: null,

@@ -132,19 +132,28 @@ describe('kill switch and pending decisions', () => {
     expect(h.flags.events()).toHaveLength(1);
   });
 
-  it('an action the rule does not allow waits for an operator, and is applied once approved', async () => {
+  it('leaves a gate alone that is already where the rule leads (a human flipped it)', async () => {
     h = await tunerHarness();
     h.flags.setEnabled(GATE, false, 'bob');
     await h.openRegression();
     await h.tuner.round();
+    expect((await decisions(h)).filter((d) => d.flag === GATE)).toEqual([]);
+    expect(h.flags.events(GATE).map((e) => e.actor)).toEqual(['bob']);
+  });
+
+  it('a frozen flag gets a pending decision, applied once an operator approves it', async () => {
+    h = await tunerHarness({ guardrails: testGuardrails({ tune: false }) });
+    await h.store.putSetting({ key: `tuner.frozen/${GATE}`, value: { frozen: true, reason: 'frozen by a test' }, updatedAtMs: h.now(), updatedBy: 'alice' }, { atMs: h.now(), actor: 'alice', action: 'tuner.flag.frozen', subject: `flag/${GATE}`, details: {} });
+    await h.openRegression();
+    await h.tuner.round();
     const [d] = await decisions(h);
     expect(d).toMatchObject({ flag: GATE, status: 'proposed', approvedBy: null });
-    expect(d?.p).toMatchObject({ action: 'enable', automatic: false, pendingReason: `the guardrails allow only disable on ${GATE}, not enable` });
-    expect(h.flags.events(GATE)).toHaveLength(1);
+    expect(d?.p).toMatchObject({ action: 'disable', automatic: false, pendingReason: `${GATE} is frozen: frozen by a test` });
+    expect(h.flags.events(GATE)).toEqual([]);
     await h.store.transitionDecision(d?.id ?? '', 'proposed', 'approved', { atMs: h.now(), actor: 'alice', approvedBy: 'alice' }, d?.version ?? 0);
     await h.tuner.round();
     expect((await decisions(h))[0]).toMatchObject({ status: 'verifying', approvedBy: 'alice' });
-    expect((await h.flags.read(GATE, undefined)).enabled).toBe(true);
+    expect((await h.flags.read(GATE, undefined)).enabled).toBe(false);
   });
 
   it('a project that requires change requests turns the decision back into a pending one', async () => {
@@ -177,8 +186,7 @@ describe('failures of the flag service', () => {
     h.flags.setEnabled(GATE, false, 'bob');
     await h.tuner.round();
     expect(h.alerts.size).toBe(0);
-    const [d] = await decisions(h);
-    expect(d?.p).toMatchObject({ action: 'enable', automatic: false });
+    expect((await decisions(h)).filter((d) => d.flag === GATE)).toEqual([]);
     expect(h.flags.events(GATE).map((e) => e.actor)).toEqual(['bob']);
   });
 

@@ -21,11 +21,11 @@ const TRIGGER: DecisionTrigger = {
  * Cumulative request and retry counters of 4 instances scraped every 15 s: retries per request
  * `before` until the change and `after` from then on, binomial noise from a fixed seed.
  */
-function counters(before: number, after: number, seed: number, untilMs = CHANGE + 12 * MIN): RawSeries[] {
+function counters(before: number, after: number, seed: number, untilMs = CHANGE + 12 * MIN, peer = 'partner'): RawSeries[] {
   const rng = createRng(seed);
   const series: RawSeries[] = [];
   for (let i = 0; i < 4; i++) {
-    const labels = { service: 'dten-sync', peer: 'partner', instance: `dten-sync-${i}` };
+    const labels = { service: 'dten-sync', peer, instance: `dten-sync-${i}` };
     const times: number[] = [];
     const requests: number[] = [];
     const retries: number[] = [];
@@ -89,5 +89,17 @@ describe('verifyChange', () => {
   it('is inconclusive without data after the change', async () => {
     const v = await verify(counters(0.6, 0.6, 4, CHANGE - SCRAPE));
     expect(v.outcome).toBe('inconclusive');
+  });
+
+  it('keeps a change that fixed the answered group and names a side effect on another group of the service', async () => {
+    const v = await verify([...counters(0.6, 0.15, 5), ...counters(0.1, 0.3, 6, CHANGE + 12 * MIN, 'billing')]);
+    expect(v.outcome).toBe('better');
+    expect(v.summary).toMatch(/; note: retries \{service=dten-sync, peer=billing\} regression/);
+  });
+
+  it('reverts a change that helped nothing and hurt another group of the service', async () => {
+    const v = await verify([...counters(0.6, 0.6, 7), ...counters(0.1, 0.3, 8, CHANGE + 12 * MIN, 'billing')]);
+    expect(v.outcome).toBe('worse');
+    expect(v.summary).toMatch(/^worse after the change: retries \{service=dten-sync, peer=billing\} regression .*, while retries \{service=dten-sync, peer=partner\} no_change/);
   });
 });

@@ -6,10 +6,13 @@
  * time before the upgrade); the after window follows the change, minus a settle time for clients to
  * pick the change up (their flag refresh) and for in-flight requests to drain.
  *
- * Judgement, over the groups of the service the finding is about: `worse` when any of them regressed
- * (a fix that hurts another signal of the same service is not a fix), `better` when the answered group
- * improved, else `no_change` or `inconclusive`. Only `worse` is reverted: the guardrails promise to
- * undo what made things worse, and a change that cannot be shown to help stays under the pacing limits.
+ * Judgement: `worse` when the answered group regressed further, or when it did not improve and another
+ * group of the same service regressed (a change that helps nothing and hurts something); `better`
+ * when the answered group improved, else `no_change` or `inconclusive`. Only `worse` is reverted.
+ * When the answered group improved while another group of the service regressed, the change is kept
+ * and the summary names the side effect: the tuner's remedies lead back toward the state before the
+ * upgrade (a disabled gate restores the old strategy, whose latency the upgrade had improved), so such
+ * a trade is expected; the operator sees it and can roll back.
  */
 import type { ShiftguardConfig } from '../config/shiftguard-config.js';
 import { runAnalysis } from '../analysis/run-analysis.js';
@@ -71,15 +74,19 @@ export async function verifyChange(request: VerifyRequest, deps: VerifyDeps): Pr
   const service = request.trigger?.labels[serviceLabel];
   const considered = report.groups.filter((g) => service === undefined || g.labels[serviceLabel] === service);
   const answered = request.trigger === null ? undefined : considered.find((g) => g.signal === request.trigger?.signal && labelsKey(g.labels) === labelsKey(request.trigger.labels));
-  const regressed = considered.filter((g) => g.verdict === 'regression');
+  const sideEffects = considered.filter((g) => g !== answered && g.verdict === 'regression');
+  const noted = sideEffects.length === 0 ? '' : `; note: ${sideEffects.map(describe).join('; ')}`;
   let outcome: NonNullable<Verification['outcome']>;
   let summary: string;
-  if (regressed.length > 0) {
+  if (answered?.verdict === 'regression') {
     outcome = 'worse';
-    summary = `worse after the change: ${regressed.map(describe).join('; ')}`;
+    summary = `worse after the change: ${describe(answered)}${noted}`;
   } else if (answered?.verdict === 'improvement') {
     outcome = 'better';
-    summary = `better after the change: ${describe(answered)}`;
+    summary = `better after the change: ${describe(answered)}${noted}`;
+  } else if (sideEffects.length > 0) {
+    outcome = 'worse';
+    summary = `worse after the change: ${sideEffects.map(describe).join('; ')}, while ${answered === undefined ? 'the answered group had no data' : describe(answered)}`;
   } else if (answered?.verdict === 'no_change') {
     outcome = 'no_change';
     summary = `no significant change of ${describe(answered)}`;

@@ -29,6 +29,8 @@ export interface PushService {
   stderr(): string;
   /** SIGTERM, then SIGKILL after 10 s; resolves once it has exited. */
   stop(): Promise<void>;
+  /** The process (to pause, kill or await it). */
+  readonly child: ChildProcess;
 }
 
 /** Longest wait for `/readyz`, ms. */
@@ -53,12 +55,12 @@ function serviceEnv(port: number): NodeJS.ProcessEnv {
  * Writes `configYaml` to `<dir>/shiftguard.yaml` and starts `serve` with it in `dir` (its SQLite
  * state store goes to `<dir>/data`); resolves once `/readyz` answers 200.
  */
-export async function startPushService(dir: string, configYaml: string): Promise<PushService> {
+export async function startPushService(dir: string, configYaml: string, options: { readonly env?: NodeJS.ProcessEnv; readonly port?: number } = {}): Promise<PushService> {
   const configPath = join(dir, 'shiftguard.yaml');
   writeFileSync(configPath, configYaml);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [CLI_PATH, 'serve', '--config', configPath], { cwd: dir, env: serviceEnv(port), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_PATH, 'serve', '--config', configPath], { cwd: dir, env: { ...serviceEnv(port), ...options.env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const service: PushService = {
@@ -71,6 +73,7 @@ export async function startPushService(dir: string, configYaml: string): Promise
       }),
     stderr: () => stderr,
     stop: () => stopProcess(child),
+    child,
   };
   try {
     await waitUntilReady(child, `${base}/readyz`, () => stderr);

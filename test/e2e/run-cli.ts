@@ -30,6 +30,8 @@ export interface RunCliOptions {
   readonly cwd?: string;
   /** The child is killed with SIGKILL after this long (a hang guard, not a performance bound), ms; default 120 000. */
   readonly killAfterMs?: number;
+  /** Variables added to the cleaned environment (tokens for commands that call the service). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Environment of every run: the caller's, minus variables that would override configuration fields. */
@@ -44,7 +46,7 @@ function cliEnv(): NodeJS.ProcessEnv {
 /** Runs `node bin/shiftguard.js …args` and resolves when it exits (stdin closed, output captured). */
 export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: options.cwd ?? REPO_ROOT, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: options.cwd ?? REPO_ROOT, env: { ...cliEnv(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
