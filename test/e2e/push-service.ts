@@ -25,8 +25,10 @@ export interface PushService {
   readonly base: string;
   /** Requests `path` with the token of `role` (none when undefined). */
   call(path: string, role?: keyof typeof PUSH_TOKENS, init?: RequestInit): Promise<Response>;
-  /** What the service wrote to stderr so far (its JSON log). */
+  /** What the service wrote to stderr so far. */
   stderr(): string;
+  /** What the service wrote to stdout so far (its JSON log). */
+  stdout(): string;
   /** SIGTERM, then SIGKILL after 10 s; resolves once it has exited. */
   stop(): Promise<void>;
   /** The process (to pause, kill or await it). */
@@ -60,9 +62,11 @@ export async function startPushService(dir: string, configYaml: string, options:
   writeFileSync(configPath, configYaml);
   const port = options.port ?? (await freePort());
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [CLI_PATH, 'serve', '--config', configPath], { cwd: dir, env: { ...serviceEnv(port), ...options.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_PATH, 'serve', '--config', configPath], { cwd: dir, env: { ...serviceEnv(port), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
+  let stdout = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const service: PushService = {
     base,
     call: (path, role, init = {}) =>
@@ -72,6 +76,7 @@ export async function startPushService(dir: string, configYaml: string, options:
         headers: { ...(role ? { Authorization: `Bearer ${PUSH_TOKENS[role]}` } : {}), 'Content-Type': 'application/json', ...(init.headers ?? {}) },
       }),
     stderr: () => stderr,
+    stdout: () => stdout,
     stop: () => stopProcess(child),
     child,
   };
