@@ -5,12 +5,12 @@ describe('parseBenchArgs', () => {
   const remoteWrite = { series: 30_000, senders: 4, samplesPerRequest: 2000, scrapesPerRound: 20 };
 
   it('defaults to every section, a temp dir, 3 runs after 1 warm-up, 40 MB, seed 1, no profile', () => {
-    expect(parseBenchArgs([])).toEqual({ keepDir: null, repetitions: 3, warmups: 1, targetBytes: 40e6, seed: 1, profile: false, only: null, remoteWrite });
+    expect(parseBenchArgs([])).toEqual({ keepDir: null, repetitions: 3, warmups: 1, targetBytes: 40e6, seed: 1, profile: false, only: null, remoteWrite, closedLoopRounds: 1 });
   });
 
   it('reads every option', () => {
     const args = parseBenchArgs(['--keep', '/tmp/b', '--repetitions', '5', '--warmups', '0', '--target-mb', '2.5', '--seed', '7', '--profile']);
-    expect(args).toEqual({ keepDir: '/tmp/b', repetitions: 5, warmups: 0, targetBytes: 2.5e6, seed: 7, profile: true, only: null, remoteWrite });
+    expect(args).toEqual({ keepDir: '/tmp/b', repetitions: 5, warmups: 0, targetBytes: 2.5e6, seed: 7, profile: true, only: null, remoteWrite, closedLoopRounds: 1 });
   });
 
   it('reads the section and the remote-write load', () => {
@@ -18,6 +18,12 @@ describe('parseBenchArgs', () => {
     expect(args.only).toBe('remote-write');
     expect(args.remoteWrite).toEqual({ series: 10_000, senders: 2, samplesPerRequest: 500, scrapesPerRound: 5 });
     expect(parseBenchArgs(['--only=analyze']).only).toBe('analyze');
+  });
+
+  it('reads the closed-loop section and its rounds', () => {
+    const args = parseBenchArgs(['--only', 'closed-loop', '--closed-loop-rounds', '3']);
+    expect(args.only).toBe('closed-loop');
+    expect(args.closedLoopRounds).toBe(3);
   });
 
   it('names the option and what it expected on bad values', () => {
@@ -28,7 +34,8 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(['--target-mb', '0'])).toThrow('--target-mb: expected a positive number of MB, got "0"');
     expect(() => parseBenchArgs(['--seed', 'x'])).toThrow('--seed: expected an integer >= 0, got "x"');
     expect(() => parseBenchArgs(['--keep', ''])).toThrow('--keep: expected a directory');
-    expect(() => parseBenchArgs(['--only', 'ingest'])).toThrow('--only: expected one of analyze, remote-write, got "ingest"');
+    expect(() => parseBenchArgs(['--only', 'ingest'])).toThrow('--only: expected one of analyze, remote-write, closed-loop, got "ingest"');
+    expect(() => parseBenchArgs(['--closed-loop-rounds', '0'])).toThrow('--closed-loop-rounds: expected an integer >= 1, got "0"');
     expect(() => parseBenchArgs(['--rw-senders', '0'])).toThrow('--rw-senders: expected an integer >= 1, got "0"');
     expect(() => parseBenchArgs(['--rw-batch', '1e3'])).toThrow('--rw-batch: expected an integer >= 1, got "1e3"');
   });

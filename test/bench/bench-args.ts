@@ -18,10 +18,12 @@ export interface BenchArgs {
   readonly only: BenchSection | null;
   /** The remote-write ingest section's load. */
   readonly remoteWrite: RemoteWriteLoadArgs;
+  /** Closed loops the closed-loop section runs one after the other (about 2 min each). */
+  readonly closedLoopRounds: number;
 }
 
 /** The sections of the benchmark. */
-export const BENCH_SECTIONS = ['analyze', 'remote-write'] as const;
+export const BENCH_SECTIONS = ['analyze', 'remote-write', 'closed-loop'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 /** Load of the remote-write section. */
@@ -37,8 +39,9 @@ export interface RemoteWriteLoadArgs {
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [--only SECTION] [--keep DIR] [--repetitions N] [--warmups N] [--target-mb MB] [--seed N] [--profile]
-                       [--rw-series N] [--rw-senders N] [--rw-batch N] [--rw-scrapes N]
-  --only SECTION    run one section: analyze (analyze vs promtool) or remote-write (ingest vs Prometheus); default both
+                       [--rw-series N] [--rw-senders N] [--rw-batch N] [--rw-scrapes N] [--closed-loop-rounds N]
+  --only SECTION    run one section: analyze (analyze vs promtool), remote-write (ingest vs Prometheus) or
+                    closed-loop (regression onset to the tuner's flag change, real Unleash); default all three
   --keep DIR        write into DIR and keep everything there (default: a temp dir; the big files are removed)
   --repetitions N   runs of each measurement (remote-write: measured rounds), median and min reported (default 3)
   --warmups N       unmeasured runs of each child process (remote-write: rounds) first (default 1)
@@ -48,12 +51,14 @@ export const BENCH_USAGE = `usage: npm run bench -- [--only SECTION] [--keep DIR
   --rw-series N     remote-write: active series pushed, rounded up to whole instances of 144 (default 30000)
   --rw-senders N    remote-write: concurrent senders, as remote-write shards (default 4)
   --rw-batch N      remote-write: samples per request (default 2000)
-  --rw-scrapes N    remote-write: scrapes of the whole fleet per round (default 20)`;
+  --rw-scrapes N    remote-write: scrapes of the whole fleet per round (default 20)
+  --closed-loop-rounds N
+                    closed-loop: loops run one after the other, about 2 min each; the median is judged (default 1)`;
 
 /**
  * Parses the benchmark's options. @throws Error naming the option and what was expected
  * (repetitions >= 1, warm-ups >= 0, a positive size in MB, a non-negative integer seed, a known section,
- * positive remote-write counts).
+ * positive remote-write counts and closed-loop rounds).
  */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const { values } = parseArgs({
@@ -70,6 +75,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       'rw-senders': { type: 'string', default: '4' },
       'rw-batch': { type: 'string', default: '2000' },
       'rw-scrapes': { type: 'string', default: '20' },
+      'closed-loop-rounds': { type: 'string', default: '1' },
     },
     strict: true,
     allowPositionals: false,
@@ -91,6 +97,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       samplesPerRequest: integerOption('--rw-batch', values['rw-batch'], 1),
       scrapesPerRound: integerOption('--rw-scrapes', values['rw-scrapes'], 1),
     },
+    closedLoopRounds: integerOption('--closed-loop-rounds', values['closed-loop-rounds'], 1),
   };
 }
 

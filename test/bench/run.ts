@@ -1,11 +1,13 @@
 /**
- * `npm run bench`: two sections, both by default, one with `--only analyze|remote-write`.
+ * `npm run bench`: three sections, all by default, one with `--only analyze|remote-write|closed-loop`.
  * - analyze: `shiftguard analyze` against `promtool tsdb create-blocks-from openmetrics` on the same
  *   seeded ~40 MB OpenMetrics file, plus in-process parse-only and analysis-only figures.
  * - remote-write: the same remote-write requests into `shiftguard serve` and into Prometheus' own
  *   receiver, samples/s and memory per active series (`remote-write-bench.ts`).
+ * - closed-loop: seconds from a retry regression's onset to the tuner's flag change in Unleash, with
+ *   the end-to-end tests' loop at 50 req/s on a real unleash-server (`closed-loop-bench.ts`).
  * Progress goes to stderr, results to stdout and to `results.json` in the benchmark directory.
- * Exits 0 whatever the figures (benchmarks report, they do not gate); 1 when a tool failed; 2 on bad options.
+ * Exits 0 whatever the figures (benchmarks report, they do not gate); 1 when a tool or component failed; 2 on bad options.
  */
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -13,11 +15,12 @@ import { join, resolve } from 'node:path';
 import { defaultConfig } from '../../src/config/shiftguard-config.js';
 import { analyzeTimeline, formatTimeline } from './analyze-timeline.js';
 import type { AnalyzeTimeline } from './analyze-timeline.js';
-import { BENCH_USAGE, parseBenchArgs } from './bench-args.js';
-import type { BenchArgs } from './bench-args.js';
+import { BENCH_SECTIONS, BENCH_USAGE, parseBenchArgs } from './bench-args.js';
+import type { BenchArgs, BenchSection } from './bench-args.js';
 import { METRICS_FILE, writeBenchInput } from './bench-input.js';
 import type { BenchInput } from './bench-input.js';
 import { compareTools, formatBenchTable, formatComparison } from './bench-table.js';
+import { runClosedLoopBench } from './closed-loop-bench.js';
 import type { ToolFigures } from './bench-table.js';
 import { formatProfileSummary } from './cpu-profile-summary.js';
 import { captureAnalysisRequest, loadBenchUpgrade, timeAnalysis, timeParse } from './in-process-figures.js';
@@ -34,6 +37,8 @@ const PROMETHEUS = process.env['PROMETHEUS'] ?? 'prometheus';
 const BLOCKS_PREFIX = 'promtool-blocks-';
 /** Sub-directory of the remote-write section; its receivers' state (TSDB, SQLite) goes under it. */
 const REMOTE_WRITE_DIR = 'remote-write';
+/** Sub-directory of the closed-loop section; each loop's serve state goes under it. */
+const CLOSED_LOOP_DIR = 'closed-loop';
 
 function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
@@ -211,14 +216,23 @@ async function remoteWriteSection(dir: string, args: BenchArgs, machine: Machine
   return { remoteWrite };
 }
 
+/** The closed-loop section (`closed-loop-bench.ts`); returns its part of `results.json`. */
+async function closedLoopSection(dir: string, args: BenchArgs, machine: MachineInfo): Promise<Record<string, unknown>> {
+  const closedLoop = await runClosedLoopBench({ dir: join(dir, CLOSED_LOOP_DIR), rounds: args.closedLoopRounds, progress, out });
+  out(`load average (1 min) at the end: ${loadavg()[0]?.toFixed(2) ?? '?'}${busyNote(loadavg()[0] ?? 0, machine.cores)}`);
+  return { closedLoop };
+}
+
 async function bench(args: BenchArgs): Promise<void> {
   const dir = await benchDir(args.keepDir);
   const machine = await describeMachine(PROMTOOL);
-  out(`shiftguard bench: ${args.only ?? 'analyze, remote-write'}`);
+  out(`shiftguard bench: ${args.only ?? BENCH_SECTIONS.join(', ')}`);
   out(formatMachine(machine));
+  const runs = (section: BenchSection): boolean => args.only === null || args.only === section;
   let results: Record<string, unknown> = { machine, args };
-  if (args.only !== 'remote-write') results = { ...results, ...(await analyzeSection(dir, args, machine)) };
-  if (args.only !== 'analyze') results = { ...results, ...(await remoteWriteSection(dir, args, machine)) };
+  if (runs('analyze')) results = { ...results, ...(await analyzeSection(dir, args, machine)) };
+  if (runs('remote-write')) results = { ...results, ...(await remoteWriteSection(dir, args, machine)) };
+  if (runs('closed-loop')) results = { ...results, ...(await closedLoopSection(dir, args, machine)) };
   const resultsPath = join(dir, 'results.json');
   await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   if (args.keepDir === null) await removeBigFiles(dir);
@@ -242,4 +256,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const exitCode = await main(process.argv.slice(2));
+// A component that failed half-started (a closed loop whose upgrade registration failed leaves its
+// in-process partner API listening, and startLoop hands back nothing to close it with) would keep
+// the process alive forever: after a failure, exit rather than hang.
+if (exitCode === 0) process.exitCode = 0;
+else process.exit(exitCode);

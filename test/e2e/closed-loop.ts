@@ -27,7 +27,7 @@ import { CLI_PATH } from './run-cli.js';
 /** A decision as `GET /api/v1/decisions` shows it, with the proposal fields the tests read. */
 export interface ApiDecision {
   readonly id: string;
-  readonly upgradeId: string;
+  readonly upgrade: string;
   readonly flag: string;
   readonly kind: string;
   readonly status: string;
@@ -161,19 +161,30 @@ export async function startLoop(options: LoopOptions): Promise<Loop> {
   const configYaml = loopConfigYaml({ ...(options.storeUrl === undefined ? {} : { storeUrl: options.storeUrl }), ...(options.leaseDuration === undefined ? {} : { leaseDuration: options.leaseDuration }) });
   let service = await startPushService(options.dir, configYaml, { env: serviceEnv(), port });
   const replicas: PushService[] = [];
-  const partner = await startPartnerApi({ faults: options.faults, seed: 7 });
+  const partner = await startPartnerApi({ faults: options.faults, seed: 7 }).catch(async (error: unknown) => {
+    await service.stop();
+    throw error;
+  });
   const upgradeAtMs = Date.now() + (options.baselineSeconds ?? 66) * 1000;
   const client = startClient({ unleash, gate, tuned, serviceUrl: service.base, partnerUrl: partner.url, upgradeAtMs, rate: options.rate ?? 50, v1: options.v1 });
   say(`${options.name}: client running; upgrade at ${new Date(upgradeAtMs).toISOString()}`);
-  const untilUpgrade = upgradeAtMs - Date.now();
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, untilUpgrade)));
-  if (options.faultsAtUpgrade !== undefined) partner.setFaults(options.faultsAtUpgrade);
   const upgradeId = `${options.name}-dten-2.0`;
-  const registered = await service.call('/api/v1/upgrades', 'operator', {
-    method: 'POST',
-    body: JSON.stringify({ id: upgradeId, package: 'Full-upgrade-package-dten.zip', startedAt: new Date(upgradeAtMs).toISOString(), binaries: [{ name: 'dten-sync', from: '1.0.0', to: LOOP_UPGRADE_VERSION }], flags: [{ name: gate, binary: 'dten-sync' }] }),
-  });
-  if (registered.status !== 201) throw new Error(`registering ${upgradeId}: ${registered.status} ${await registered.text()}`);
+  try {
+    const untilUpgrade = upgradeAtMs - Date.now();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, untilUpgrade)));
+    if (options.faultsAtUpgrade !== undefined) partner.setFaults(options.faultsAtUpgrade);
+    const registered = await service.call('/api/v1/upgrades', 'operator', {
+      method: 'POST',
+      body: JSON.stringify({ id: upgradeId, package: 'Full-upgrade-package-dten.zip', startedAt: new Date(upgradeAtMs).toISOString(), binaries: [{ name: 'dten-sync', from: '1.0.0', to: LOOP_UPGRADE_VERSION }], flags: [{ name: gate, binary: 'dten-sync' }] }),
+    });
+    if (registered.status !== 201) throw new Error(`registering ${upgradeId}: ${registered.status} ${await registered.text()}`);
+  } catch (error) {
+    // Nothing started here may outlive a failed start.
+    await stopProcess(client.child);
+    await service.stop();
+    await partner.close();
+    throw error;
+  }
   say(`${options.name}: upgrade ${upgradeId} registered`);
 
   const decisions = async (): Promise<ApiDecision[]> => {
