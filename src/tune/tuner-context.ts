@@ -3,6 +3,7 @@
  * small helpers every step shares (fenced transitions, flag-service calls that stop the round on an
  * outage, pacing of a flag, frozen flags).
  */
+import type { OperationalAlert } from '../alerts/index.js';
 import type { ShiftguardConfig } from '../config/shiftguard-config.js';
 import type { FlagStore } from '../flags/flag-store.js';
 import type { Report } from '../report/report.js';
@@ -19,15 +20,8 @@ import type { LeaderElector } from './leader-election.js';
 import type { TunerMetrics } from './tuner-metrics.js';
 import type { VerifyRequest } from './verify-change.js';
 
-/** An operational alert as the tuner raises it (the alert dispatcher's shape). */
-export interface TunerAlert {
-  readonly name: string;
-  readonly key: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly summary: string;
-  readonly description: string;
-  readonly severity?: string;
-}
+/** An operational alert as the tuner raises it: the alert dispatcher's own shape. */
+export type TunerAlert = OperationalAlert;
 
 /** Where the tuner's alerts go. */
 export interface TunerAlerts {

@@ -1,5 +1,5 @@
 /**
- * Issue 4's replica must-show: two `serve` replicas on one PostgreSQL database, with a 3 s leader
+ * Issue 4's replica must-show: two `serve` replicas on one PostgreSQL database, with a 5 s leader
  * lease. The leader pauses itself (SIGSTOP, through a failpoint) right before its flag write; its
  * lease runs out (PostgreSQL ends the silent session), the other replica takes over with a newer
  * epoch and carries the decision out. When the paused one resumes (SIGCONT) in the middle of its
@@ -7,22 +7,17 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLoop } from './closed-loop.js';
 import type { ApiDecision, Loop } from './closed-loop.js';
 import type { PushService } from './push-service.js';
 import { makeTempDir } from './run-cli.js';
 import type { TempDir } from './run-cli.js';
-import { POSTGRES_ADMIN_URL } from '../support/postgres-admin.js';
-import { TUNER_TOKEN_NAME, startUnleash, unleashUnavailableReason } from '../support/unleash-server.js';
+import { postgresDatabaseUrl, withPostgresAdmin } from '../support/postgres-admin.js';
+import { TUNER_TOKEN_NAME, startUnleash, unleashSkipReason } from '../support/unleash-server.js';
 import type { UnleashServer } from '../support/unleash-server.js';
 
-const unavailable = await unleashUnavailableReason();
-if (unavailable !== null) {
-  if (process.env.CI !== undefined && process.env.CI !== '') throw new Error(`CI requires PostgreSQL and Unleash for the replica test: ${unavailable}`);
-  console.warn(`SKIPPED tuner replica test: ${unavailable}`);
-}
+const unavailable = await unleashSkipReason('the replica test');
 
 const EAGER = { baseDelayMs: 20, multiplier: 1.5, maxDelayMs: 2000, maxRetries: 5, jitter: 'full' as const };
 const DATABASE = `shiftguard_replicas_${process.pid}`;
@@ -34,13 +29,7 @@ let loop: Loop | undefined;
 let follower: PushService | undefined;
 
 async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  await withPostgresAdmin((client) => client.query(sql));
 }
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, log: () => string): Promise<void> {
@@ -69,8 +58,8 @@ describe.skipIf(unavailable !== null)('two replicas on one PostgreSQL', () => {
       dir,
       payload: EAGER,
       faults: { baseFailure: 0.08 },
-      storeUrl: `postgres://postgres@127.0.0.1:5432/${DATABASE}`,
-      leaseDuration: '3s',
+      storeUrl: postgresDatabaseUrl(DATABASE),
+      leaseDuration: '5s',
       serviceEnv: { SHIFTGUARD_FAILPOINTS: 'tuner.beforeFlagWrite=pause' },
     });
     follower = await loop.startReplica({ SHIFTGUARD_FAILPOINTS: '' });

@@ -5,7 +5,7 @@
  * afterwards. Leases are short (1.5 s); every wait is on an event, with a deadline derived from the
  * lease. Skipped with a warning when PostgreSQL is unreachable, except under `CI`.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { T0, decisionInput, upgradeRecord } from '../../src/store/contract-fixtures.js';
 import { PostgresStateStore } from '../../src/store/postgres-state-store.js';
@@ -14,7 +14,7 @@ import type { ElectorLogger, LeaderElector } from '../../src/tune/leader-electio
 import { createPostgresLeaderElector } from '../../src/tune/postgres-leader-elector.js';
 import { spawnLeaderChild } from '../support/leader-child.js';
 import type { LeaderChild } from '../support/leader-child.js';
-import { POSTGRES_ADMIN_URL, postgresUnreachableReason } from '../support/postgres-admin.js';
+import { postgresDatabaseUrl, withPostgresAdmin, POSTGRES_ADMIN_URL, postgresUnreachableReason } from '../support/postgres-admin.js';
 
 const LEASE_MS = 1_500;
 /** Lease until PostgreSQL ends a silent session, a follower poll (lease/3), the claim, and room for a loaded machine. */
@@ -30,21 +30,9 @@ if (unreachable !== null) {
   console.warn(`SKIPPED postgres-leader-election integration test: ${message}`);
 }
 
-async function admin<T>(body: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    return await body(client);
-  } finally {
-    await client.end();
-  }
-}
+const admin = <T>(body: (client: pg.Client) => Promise<T>): Promise<T> => withPostgresAdmin(body, POSTGRES_ADMIN_URL);
 
-function databaseUrl(name: string): string {
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+const databaseUrl = (name: string): string => postgresDatabaseUrl(name, POSTGRES_ADMIN_URL);
 
 /** The next change of `elector` that `match` accepts; rejects after `timeoutMs`. Subscribe before causing it. */
 function nextChange(elector: LeaderElector, what: string, match: (epoch: number | null) => boolean, timeoutMs: number): Promise<number | null> {

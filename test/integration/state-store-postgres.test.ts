@@ -9,7 +9,7 @@
  * a role allowed to create databases). Without a reachable server the suite is skipped with a warning,
  * except when `CI` is set: then this file fails, saying why.
  */
-import { POSTGRES_ADMIN_URL, postgresUnreachableReason } from '../support/postgres-admin.js';
+import { postgresDatabaseUrl, withPostgresAdmin, POSTGRES_ADMIN_URL, postgresUnreachableReason } from '../support/postgres-admin.js';
 import pg from 'pg';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { T0, decisionInput, upgradeRecord } from '../../src/store/contract-fixtures.js';
@@ -33,22 +33,9 @@ if (unreachable !== null) {
   console.warn(`SKIPPED state-store-postgres integration test: ${message}`);
 }
 
-async function admin<T>(body: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    return await body(client);
-  } finally {
-    await client.end();
-  }
-}
+const admin = <T>(body: (client: pg.Client) => Promise<T>): Promise<T> => withPostgresAdmin(body, ADMIN_URL);
 
-/** URL of database `name` on the admin URL's server. */
-function databaseUrl(name: string): string {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+const databaseUrl = (name: string): string => postgresDatabaseUrl(name, ADMIN_URL);
 
 /** A fresh, empty database of this run; returns its name and URL. */
 async function freshDatabase(): Promise<{ name: string; url: string }> {

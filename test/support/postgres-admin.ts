@@ -20,3 +20,21 @@ export async function postgresUnreachableReason(url = POSTGRES_ADMIN_URL): Promi
     await client.end().catch(() => undefined);
   }
 }
+
+/** Runs `body` with a connection to the maintenance database (CREATE/DROP DATABASE), closed after. */
+export async function withPostgresAdmin<T>(body: (client: pg.Client) => Promise<T>, url = POSTGRES_ADMIN_URL): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await body(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** URL of database `name` on the admin URL's server. */
+export function postgresDatabaseUrl(name: string, url = POSTGRES_ADMIN_URL): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}

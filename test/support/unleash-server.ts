@@ -117,6 +117,18 @@ export async function unleashUnavailableReason(postgresAdminUrl: string = POSTGR
   return `PostgreSQL is unreachable at ${postgresAdminUrl} (${unreachable}); start it (pg_ctlcluster <version> main start) or set SHIFTGUARD_TEST_POSTGRES_URL`;
 }
 
+/**
+ * The skip-or-fail rule of suites that need a real Unleash: null when it can run; else the reason,
+ * after warning that `suite` is skipped. Under CI a missing Unleash fails the suite instead.
+ */
+export async function unleashSkipReason(suite: string): Promise<string | null> {
+  const reason = await unleashUnavailableReason();
+  if (reason === null) return null;
+  if (process.env['CI'] !== undefined && process.env['CI'] !== '') throw new Error(`CI requires a real Unleash for ${suite}: ${reason}`);
+  console.warn(`SKIPPED ${suite}: ${reason}`);
+  return reason;
+}
+
 /** Starts Unleash on a fresh database and a free loopback port; resolves once it is healthy and its tokens work. */
 export async function startUnleash(options: StartUnleashOptions = {}): Promise<UnleashServer> {
   const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));

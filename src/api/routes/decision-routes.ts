@@ -24,6 +24,10 @@ export const DecisionSchema = z
     proposal: z.unknown(),
     requestedBy: z.string(),
     approvedBy: z.string().nullable(),
+    /** Leadership term of the replica that last wrote it. */
+    leaderEpoch: z.number(),
+    /** +1 per transition. */
+    version: z.number(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -96,6 +100,8 @@ function decisionJson(d: DecisionRecord): z.infer<typeof DecisionSchema> {
     proposal: d.proposal,
     requestedBy: d.requestedBy,
     approvedBy: d.approvedBy,
+    leaderEpoch: d.leaderEpoch,
+    version: d.version,
     createdAt: new Date(d.createdAtMs).toISOString(),
     updatedAt: new Date(d.updatedAtMs).toISOString(),
   };
