@@ -13,8 +13,10 @@
 import type { FlagStore } from '../flags/flag-store.js';
 import type { DecisionRecord, StateStore } from '../store/state-store.js';
 import type { DecisionProposal, FlagTarget, FlagValue } from './decision-proposal.js';
-import { describeValue, parseProposal, sameValue } from './decision-proposal.js';
+import { describeValue, sameValue } from './decision-proposal.js';
 import { classifyFlagError, readTarget, writeTarget } from './flag-writes.js';
+import { StoreConflictError } from '../store/store-error.js';
+import { safeProposal } from './tuner-context.js';
 
 /** What the rollback would do to one flag. */
 export interface RollbackItem {
@@ -61,12 +63,12 @@ export async function planRollback(deps: RollbackDeps, upgradeId: string): Promi
   const histories = historiesOf(await deps.store.listDecisions({ upgradeId }));
   const items: RollbackItem[] = [];
   for (const history of histories.values()) {
-    const first = history.decisions.find((d) => parseProposal(d.proposal, d.id).action !== 'restore');
+    const first = history.decisions.find((d) => safeProposal(d)?.action !== 'restore');
     if (first === undefined) continue;
-    const restoreTo = parseProposal(first.proposal, first.id).target.before;
+    const restoreTo = (safeProposal(first) as DecisionProposal).target.before;
     const last = history.events.at(-1) as { atMs: number; value: FlagValue };
     const current = await readTarget(deps.flags, history.target);
-    const ids = history.decisions.filter((d) => parseProposal(d.proposal, d.id).action !== 'restore').map((d) => d.id);
+    const ids = history.decisions.filter((d) => safeProposal(d)?.action !== 'restore').map((d) => d.id);
     const base = { flag: history.target.flag, restoreTo, expected: last.value, current, decisions: ids, lastChangedAtMs: last.atMs };
     if (sameValue(current, restoreTo)) items.push({ ...base, status: 'unchanged', reason: `already ${describeValue(restoreTo)}, its value before the tuner's first change` });
     else if (!sameValue(current, last.value)) {
@@ -137,19 +139,29 @@ async function restore(deps: RollbackDeps, upgradeId: string, actor: string, ite
   return { flag: item.flag, outcome: 'restored', decisionId: created.id, eventId: write.eventId, message: item.reason };
 }
 
-/** Closes the flag's decisions for the upgrade that still had work ahead. */
+/**
+ * Closes the flag's decisions for the upgrade that still had work ahead. The tuner may move one of
+ * them at the same moment (a verification ending): a lost compare-and-set is read again and retried.
+ */
 async function closeOpenDecisions(deps: RollbackDeps, history: FlagHistory, restoreId: string, actor: string, write: { atMs: number; eventId: number | null; changed: boolean; leaderEpoch: number }): Promise<void> {
   for (const listed of history.decisions) {
-    const d = await deps.store.getDecision(listed.id);
-    if (d === null) continue;
-    const p = parseProposal(d.proposal, d.id);
-    const atMs = deps.now();
-    if (d.status === 'proposed' || d.status === 'approved') {
-      await deps.store.transitionDecision(d.id, d.status, 'expired', { atMs, actor, details: { reason: `rolled back by decision ${restoreId}` } }, d.version);
-    } else if ((d.status === 'applied' || d.status === 'verifying') && p.action !== 'restore') {
-      // The restore decision holds the write; this marks what it undid (changed: false, so pacing counts the write once).
-      const reverted = { atMs: write.atMs, eventId: write.eventId, changed: false, reconciled: false, leaderEpoch: write.leaderEpoch, by: `decision ${restoreId}` };
-      await deps.store.transitionDecision(d.id, d.status, 'reverted', { atMs, actor, proposal: { ...p, reverted }, details: { by: restoreId } }, d.version);
+    for (let attempt = 0; ; attempt++) {
+      const d = await deps.store.getDecision(listed.id);
+      if (d === null) break;
+      const p = safeProposal(d);
+      const atMs = deps.now();
+      try {
+        if (d.status === 'proposed' || d.status === 'approved') {
+          await deps.store.transitionDecision(d.id, d.status, 'expired', { atMs, actor, details: { reason: `rolled back by decision ${restoreId}` } }, d.version);
+        } else if ((d.status === 'applied' || d.status === 'verifying') && p !== null && p.action !== 'restore') {
+          // The restore decision holds the write; this marks what it undid (changed: false, so pacing counts the write once).
+          const reverted = { atMs: write.atMs, eventId: write.eventId, changed: false, reconciled: false, leaderEpoch: write.leaderEpoch, by: `decision ${restoreId}` };
+          await deps.store.transitionDecision(d.id, d.status, 'reverted', { atMs, actor, proposal: { ...p, reverted }, details: { by: restoreId } }, d.version);
+        }
+        break;
+      } catch (error) {
+        if (!(error instanceof StoreConflictError) || attempt >= 3) throw error;
+      }
     }
   }
 }
@@ -158,7 +170,9 @@ async function closeOpenDecisions(deps: RollbackDeps, history: FlagHistory, rest
 function historiesOf(decisions: readonly DecisionRecord[]): Map<string, FlagHistory> {
   const histories = new Map<string, FlagHistory>();
   for (const d of [...decisions].sort((a, b) => Number(a.id) - Number(b.id))) {
-    const p = parseProposal(d.proposal, d.id);
+    const p = safeProposal(d);
+    // A decision the tuner did not write (hand-inserted, or an older shape) changed no flag it knows of.
+    if (p === null) continue;
     const wrote = p.applied !== null && (p.applied.changed || p.applied.reconciled);
     let history = histories.get(d.flag);
     if (history === undefined) {

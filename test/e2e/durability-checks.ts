@@ -148,6 +148,15 @@ export async function checkStore(store: StateStore, ledger: DurabilityLedger): P
     expected.add(subject);
     problems.push(...checkDecisionAudit(record, bySubject.get(subject) ?? [], ledger, where));
   }
+  // Each start of the service claimed one leadership term (sole leader on SQLite, the lock on
+  // PostgreSQL), audited with it: terms 1..newest, one `leader.elected` row each.
+  const newest = (await store.currentLeaderTerm())?.epoch ?? 0;
+  for (let epoch = 1; epoch <= newest; epoch++) {
+    const subject = `leader/${epoch}`;
+    expected.add(subject);
+    const actions = (bySubject.get(subject) ?? []).map((row) => row.action);
+    if (actions.join() !== 'leader.elected') problems.push(`${where}: leadership term ${epoch} has audit rows [${actions.join(', ')}], expected exactly one leader.elected`);
+  }
   for (const [subject, rows] of bySubject) {
     if (!expected.has(subject)) problems.push(`${where}: ${rows.length} audit row(s) [${rows.map((r) => r.action).join(', ')}] for ${subject}, which does not exist`);
   }
