@@ -6,7 +6,7 @@
  *   payload through unleash-client, calls the partner, exports OTLP to shiftguard,
  * - `shiftguard serve` (built CLI) with the tuner on, acting on that Unleash.
  * The client runs v1 until `upgradeAt`, then v2 (the gate is on); the upgrade is registered right
- * after, as a deploy pipeline would. Time runs at the second scale (2 s slices, 30 s baseline, 30 s
+ * after, as a deploy pipeline would. Time runs at the second scale (2 s slices, 60 s baseline, 30 s
  * verify window), so a whole loop takes a few minutes.
  */
 import { spawn } from 'node:child_process';
@@ -67,7 +67,7 @@ export interface LoopOptions {
   readonly faultsAtUpgrade?: Partial<PartnerFaults>;
   /** Requests per second of the whole client (default 50). */
   readonly rate?: number;
-  /** Seconds of v1 traffic before the upgrade (default 36: the 30 s baseline plus margin). */
+  /** Seconds of v1 traffic before the upgrade (default 66: the 60 s baseline plus margin; a shorter baseline detects slower). */
   readonly baselineSeconds?: number;
   /** Extra environment of `serve` (failpoints, …). */
   readonly serviceEnv?: NodeJS.ProcessEnv;
@@ -112,7 +112,7 @@ export const LOOP_UPGRADE_VERSION = '2.0.0';
 export function loopConfigYaml(options: { storeUrl?: string; leaseDuration?: string } = {}): string {
   return [
     `store: { url: "${options.storeUrl ?? 'sqlite:./data/shiftguard.db'}" }`,
-    'windows: { baseline: 30s, after: 20m, settle: 4s, slice: 2s }',
+    'windows: { baseline: 60s, after: 20m, settle: 4s, slice: 2s }',
     'monitoring: { delay: 3s }',
     `tuner: { guardrails: ./guardrails.yaml, interval: 2s, leaseDuration: ${options.leaseDuration ?? '15s'} }`,
     '',
@@ -165,7 +165,7 @@ export async function startLoop(options: LoopOptions): Promise<Loop> {
     await service.stop();
     throw error;
   });
-  const upgradeAtMs = Date.now() + (options.baselineSeconds ?? 36) * 1000;
+  const upgradeAtMs = Date.now() + (options.baselineSeconds ?? 66) * 1000;
   const client = startClient({ unleash, gate, tuned, serviceUrl: service.base, partnerUrl: partner.url, upgradeAtMs, rate: options.rate ?? 50, v1: options.v1 });
   say(`${options.name}: client running; upgrade at ${new Date(upgradeAtMs).toISOString()}`);
   const upgradeId = `${options.name}-dten-2.0`;

@@ -118,7 +118,7 @@ describe.skipIf(unavailable !== null)('the tuner in a closed loop with a real Un
     const decisions = await l.waitFor('a dry-run decision', (ds) => ds.length > 0, LOOP_TIMEOUT_MS);
     expect(decisions[0]).toMatchObject({ flag: l.gate, status: 'approved', approvedBy: 'guardrails' });
     expect(decisions[0]?.proposal).toMatchObject({ mode: 'dry-run', action: 'disable', applied: null });
-    // Long enough for an enforce loop to have applied its change (the keep loop did meanwhile, ~20 s after onset).
+    // Long enough for an enforce loop to have applied its change (the keep loop does ~20 s after onset).
     await new Promise((resolve) => setTimeout(resolve, 20_000));
     for (const flag of [l.gate, l.tuned]) expect(await unleash?.countEvents(flag), flag).toBe(eventsAtStart[flag]);
     expect(await l.gateEnabled()).toBe(true);
@@ -140,22 +140,25 @@ describe.skipIf(unavailable !== null)('the tuner in a closed loop with a real Un
 
   it('rollback: after the tuner changed both flags, --apply restores the gate and refuses the constants a human edited since, naming them', async () => {
     const l = loop('rollback');
+    const settled = (d: ApiDecision): boolean => d.status === 'kept' || d.status === 'reverted';
     const both = await l.waitFor(
-      'the tuner changing the constants and then the gate',
-      (ds) => ds.some((d) => d.flag === l.tuned && d.proposal.applied !== null) && ds.some((d) => d.flag === l.gate && d.proposal.applied !== null),
+      'the tuner changing the constants and then the gate, both judged',
+      (ds) => ds.some((d) => d.flag === l.tuned && settled(d)) && ds.some((d) => d.flag === l.gate && settled(d)),
       LOOP_TIMEOUT_MS + 60_000,
     );
     for (const d of both) process.stderr.write(`rollback loop: decision ${d.id} ${d.status}: ${d.proposal.summary}\n`);
+    // The gate's net change: off if its disable was kept, none if verification reverted it.
+    const gateKept = both.some((d) => d.flag === l.gate && d.status === 'kept');
     const tunerWrote = (await l.payload()) as Record<string, unknown>;
     const edited = { ...tunerWrote, maxRetries: 2, baseDelayMs: 333 };
     await l.editPayloadByHand(edited);
     const preview = await rollbackCli(l, false);
     expect(preview.code, preview.stdout + preview.stderr).toBe(3);
-    expect(preview.stdout).toContain(`${l.gate}: restore off → on`);
+    expect(preview.stdout).toContain(gateKept ? `${l.gate}: restore off → on` : `${l.gate}: unchanged: already on`);
     expect(preview.stdout).toContain(`${l.tuned}: refused: changed by someone else since the tuner's last write`);
     const applied = await rollbackCli(l, true);
     expect(applied.code, `${applied.stdout}${applied.stderr}\nservice log tail:\n${l.service.stdout().slice(-3000)}`).toBe(3);
-    expect(applied.stdout).toContain(`${l.gate}: restored`);
+    if (gateKept) expect(applied.stdout).toContain(`${l.gate}: restored`);
     expect(applied.stdout).toContain(`refused (changed by someone else since the tuner's last write): ${l.tuned}`);
     expect(await l.gateEnabled()).toBe(true);
     expect(await l.payload()).toEqual(edited);
