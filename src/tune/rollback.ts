@@ -60,6 +60,11 @@ interface FlagHistory {
 
 /** The preview: one item per flag the tuner changed for the upgrade, newest change first. */
 export async function planRollback(deps: RollbackDeps, upgradeId: string): Promise<RollbackItem[]> {
+  return (await preview(deps, upgradeId)).items;
+}
+
+/** The preview with the flag histories it was made from (one read of the decisions and of each flag). */
+async function preview(deps: RollbackDeps, upgradeId: string): Promise<{ items: RollbackItem[]; histories: Map<string, FlagHistory> }> {
   const histories = historiesOf(await deps.store.listDecisions({ upgradeId }));
   const items: RollbackItem[] = [];
   for (const history of histories.values()) {
@@ -75,13 +80,12 @@ export async function planRollback(deps: RollbackDeps, upgradeId: string): Promi
       items.push({ ...base, status: 'refused', reason: `changed by someone else since the tuner's last write: it is ${describeValue(current)}, the tuner wrote ${describeValue(last.value)}` });
     } else items.push({ ...base, status: 'restore', reason: `${describeValue(current)} → ${describeValue(restoreTo)}` });
   }
-  return items.sort((a, b) => b.lastChangedAtMs - a.lastChangedAtMs);
+  return { items: items.sort((a, b) => b.lastChangedAtMs - a.lastChangedAtMs), histories };
 }
 
-/** Applies the rollback: restores what the preview marks `restore`, newest first. */
-export async function applyRollback(deps: RollbackDeps, upgradeId: string, actor: string): Promise<RollbackResult[]> {
-  const items = await planRollback(deps, upgradeId);
-  const histories = historiesOf(await deps.store.listDecisions({ upgradeId }));
+/** Applies the rollback: restores what the preview (returned with the results) marks `restore`, newest first. */
+export async function applyRollback(deps: RollbackDeps, upgradeId: string, actor: string): Promise<{ items: RollbackItem[]; results: RollbackResult[] }> {
+  const { items, histories } = await preview(deps, upgradeId);
   const results: RollbackResult[] = [];
   for (const item of items) {
     if (item.status !== 'restore') {
@@ -91,7 +95,7 @@ export async function applyRollback(deps: RollbackDeps, upgradeId: string, actor
     const history = histories.get(item.flag) as FlagHistory;
     results.push(await restore(deps, upgradeId, actor, item, history));
   }
-  return results;
+  return { items, results };
 }
 
 async function restore(deps: RollbackDeps, upgradeId: string, actor: string, item: RollbackItem, history: FlagHistory): Promise<RollbackResult> {

@@ -116,28 +116,28 @@ export class Round {
 
   /** Writes a new decision (fenced by this round's epoch). */
   async create(input: Omit<NewDecision, 'leaderEpoch' | 'atMs'>): Promise<DecisionRecord> {
-    try {
-      const created = await this.deps.store.createDecision({ ...input, leaderEpoch: this.epoch, atMs: this.deps.now() });
-      this.decisions = null;
-      return created;
-    } catch (error) {
-      if (isFenced(error)) throw new RoundStopped('not_leader', `epoch ${this.epoch} no longer leads: ${(error as Error).message}`);
-      throw error;
-    }
+    return this.fenced(() => this.deps.store.createDecision({ ...input, leaderEpoch: this.epoch, atMs: this.deps.now() }));
   }
 
   /** Moves a decision (fenced by this round's epoch); the round's list is refreshed. */
   async move(d: DecisionRecord, to: DecisionStatus, proposal: DecisionProposal, details?: unknown): Promise<DecisionRecord> {
-    try {
-      const next = await this.deps.store.transitionDecision(
+    return this.fenced(() =>
+      this.deps.store.transitionDecision(
         d.id,
         d.status,
         to,
         { atMs: this.deps.now(), actor: 'tuner', proposal, leaderEpoch: this.epoch, ...(details === undefined ? {} : { details }) },
         d.version,
-      );
+      ),
+    );
+  }
+
+  /** A decision write under this round's epoch: refreshes the round's list; a refusal as stale stops the round. */
+  private async fenced(write: () => Promise<DecisionRecord>): Promise<DecisionRecord> {
+    try {
+      const written = await write();
       this.decisions = null;
-      return next;
+      return written;
     } catch (error) {
       if (isFenced(error)) throw new RoundStopped('not_leader', `epoch ${this.epoch} no longer leads: ${(error as Error).message}`);
       throw error;

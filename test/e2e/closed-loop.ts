@@ -18,6 +18,7 @@ import type { PartnerApi } from '../../src/sim/dten-sync/partner-api.js';
 import type { PartnerFaults } from '../../src/sim/dten-sync/partner-faults.js';
 import type { BackoffConstants } from '../../src/tune/retry-model.js';
 import { stopProcess } from '../support/stop-process.js';
+import { createBackoffFlag, flagEnvironmentPath, replaceBackoffPayload } from '../support/unleash-server.js';
 import type { UnleashServer } from '../support/unleash-server.js';
 import { freePort } from './free-port.js';
 import { PUSH_TOKENS, startPushService } from './push-service.js';
@@ -148,9 +149,9 @@ export async function startLoop(options: LoopOptions): Promise<Loop> {
   const say = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
   const gate = `${options.name}.dten.sync.backoff-v2`;
   const tuned = `${options.name}.dten.sync.backoff`;
-  const envPath = (flag: string): string => `/admin/projects/${unleash.project}/features/${encodeURIComponent(flag)}/environments/${unleash.environment}`;
-  await createFlag(unleash, gate, envPath(gate));
-  await createFlag(unleash, tuned, envPath(tuned), options.payload);
+  const envPath = (flag: string): string => flagEnvironmentPath(unleash, flag);
+  await createBackoffFlag(unleash, gate);
+  await createBackoffFlag(unleash, tuned, options.payload);
   mkdirSync(join(options.dir, 'data'), { recursive: true });
   writeFileSync(
     join(options.dir, 'guardrails.yaml'),
@@ -235,17 +236,7 @@ export async function startLoop(options: LoopOptions): Promise<Loop> {
       const text = body.strategies[0]?.variants[0]?.payload?.value;
       return text === undefined ? null : (JSON.parse(text) as unknown);
     },
-    editPayloadByHand: async (payload) => {
-      const env = (await unleash.adminOk('GET', envPath(tuned))) as { strategies: { id: string; name: string; parameters: unknown; constraints: unknown; variants: object[] }[] };
-      const strategy = env.strategies[0];
-      if (strategy === undefined) throw new Error(`${tuned} has no strategy`);
-      await unleash.adminOk('PUT', `${envPath(tuned)}/strategies/${strategy.id}`, {
-        name: strategy.name,
-        parameters: strategy.parameters,
-        constraints: strategy.constraints,
-        variants: strategy.variants.map((v) => ({ ...v, payload: { type: 'json', value: JSON.stringify(payload) } })),
-      });
-    },
+    editPayloadByHand: (payload) => replaceBackoffPayload(unleash, tuned, payload),
     clientLog: () => client.log(),
     stop: async () => {
       await stopProcess(client.child);
@@ -255,17 +246,6 @@ export async function startLoop(options: LoopOptions): Promise<Loop> {
     },
   };
   return loop;
-}
-
-async function createFlag(unleash: UnleashServer, flag: string, envPath: string, payload?: BackoffConstants): Promise<void> {
-  await unleash.adminOk('POST', `/admin/projects/${unleash.project}/features`, { name: flag, type: 'release' });
-  await unleash.adminOk('POST', `${envPath}/strategies`, {
-    name: 'flexibleRollout',
-    parameters: { rollout: '100', stickiness: 'default', groupId: flag },
-    constraints: [],
-    variants: payload === undefined ? [] : [{ name: 'constants', weight: 1000, weightType: 'variable', stickiness: 'default', payload: { type: 'json', value: JSON.stringify(payload) } }],
-  });
-  await unleash.adminOk('POST', `${envPath}/on`);
 }
 
 function startClient(options: {

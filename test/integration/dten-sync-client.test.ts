@@ -33,7 +33,7 @@ import { CLI_PATH, makeTempDir, runCli } from '../e2e/run-cli.js';
 import type { TempDir } from '../e2e/run-cli.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { stopProcess } from '../support/stop-process.js';
-import { startUnleash, unleashUnavailableReason } from '../support/unleash-server.js';
+import { createBackoffFlag, flagEnvironmentPath, replaceBackoffPayload, startUnleash, unleashUnavailableReason } from '../support/unleash-server.js';
 import type { UnleashServer } from '../support/unleash-server.js';
 
 const unavailable = await unleashUnavailableReason();
@@ -68,33 +68,16 @@ function running<T>(value: T | undefined, what: string): T {
 }
 
 function envPath(flag: string): string {
-  const s = running(unleash, 'Unleash');
-  return `/admin/projects/${s.project}/features/${encodeURIComponent(flag)}/environments/${s.environment}`;
+  return flagEnvironmentPath(running(unleash, 'Unleash'), flag);
 }
 
-/** Creates `flag` with one flexibleRollout strategy at 100 % (holding `payload` as its one variant when given) and turns it on. */
 async function createFlag(flag: string, payload?: BackoffConstants): Promise<void> {
-  const s = running(unleash, 'Unleash');
-  await s.adminOk('POST', `/admin/projects/${s.project}/features`, { name: flag, type: 'release' });
-  await s.adminOk('POST', `${envPath(flag)}/strategies`, {
-    name: 'flexibleRollout',
-    parameters: { rollout: '100', stickiness: 'default', groupId: flag },
-    constraints: [],
-    variants: payload === undefined ? [] : [{ name: 'constants', weight: 1000, weightType: 'variable', stickiness: 'default', payload: { type: 'json', value: JSON.stringify(payload) } }],
-  });
-  await s.adminOk('POST', `${envPath(flag)}/on`);
+  await createBackoffFlag(running(unleash, 'Unleash'), flag, payload);
 }
 
 /** Replaces the payload of the tuning flag's one variant, as the tuner (or a human) does through the Admin API. */
 async function setPayload(constants: BackoffConstants): Promise<void> {
-  const s = running(unleash, 'Unleash');
-  const env = await s.adminOk('GET', envPath(TUNED)) as { strategies: { id: string; name: string; parameters: unknown; constraints: unknown; variants: object[] }[] };
-  const strategy = env.strategies[0];
-  if (strategy === undefined) throw new Error(`${TUNED} has no strategy`);
-  await s.adminOk('PUT', `${envPath(TUNED)}/strategies/${strategy.id}`, {
-    name: strategy.name, parameters: strategy.parameters, constraints: strategy.constraints,
-    variants: strategy.variants.map((v) => ({ ...v, payload: { type: 'json', value: JSON.stringify(constants) } })),
-  });
+  await replaceBackoffPayload(running(unleash, 'Unleash'), TUNED, constants);
 }
 
 /** Polls `check` on the client's statistics every 50 ms; resolves with the ms it took, rejects after `timeoutMs`. */

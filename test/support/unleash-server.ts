@@ -307,3 +307,38 @@ function logTail(logPath: string): string {
   if (!existsSync(logPath)) return '(no log)';
   return readFileSync(logPath, 'utf8').split('\n').slice(-40).join('\n');
 }
+
+/** Admin API path of `flag` in the server's project and environment. */
+export function flagEnvironmentPath(unleash: UnleashServer, flag: string): string {
+  return `/admin/projects/${unleash.project}/features/${encodeURIComponent(flag)}/environments/${unleash.environment}`;
+}
+
+/**
+ * Creates `flag` with one flexibleRollout strategy at 100 % (holding `payload` as the JSON payload of
+ * its one variant, `constants`, when given) and turns it on: the shape of dten's backoff flags.
+ */
+export async function createBackoffFlag(unleash: UnleashServer, flag: string, payload?: unknown): Promise<void> {
+  const path = flagEnvironmentPath(unleash, flag);
+  await unleash.adminOk('POST', `/admin/projects/${unleash.project}/features`, { name: flag, type: 'release' });
+  await unleash.adminOk('POST', `${path}/strategies`, {
+    name: 'flexibleRollout',
+    parameters: { rollout: '100', stickiness: 'default', groupId: flag },
+    constraints: [],
+    variants: payload === undefined ? [] : [{ name: 'constants', weight: 1000, weightType: 'variable', stickiness: 'default', payload: { type: 'json', value: JSON.stringify(payload) } }],
+  });
+  await unleash.adminOk('POST', `${path}/on`);
+}
+
+/** Replaces the JSON payload of every variant of `flag`'s first strategy, as a human does in the Unleash UI (operator token). */
+export async function replaceBackoffPayload(unleash: UnleashServer, flag: string, payload: unknown): Promise<void> {
+  const path = flagEnvironmentPath(unleash, flag);
+  const env = (await unleash.adminOk('GET', path)) as { strategies: { id: string; name: string; parameters: unknown; constraints: unknown; variants: object[] }[] };
+  const strategy = env.strategies[0];
+  if (strategy === undefined) throw new Error(`${flag} has no strategy`);
+  await unleash.adminOk('PUT', `${path}/strategies/${strategy.id}`, {
+    name: strategy.name,
+    parameters: strategy.parameters,
+    constraints: strategy.constraints,
+    variants: strategy.variants.map((v) => ({ ...v, payload: { type: 'json', value: JSON.stringify(payload) } })),
+  });
+}

@@ -142,7 +142,10 @@ export interface TunerRouteDeps {
     readonly flags: readonly string[];
     readonly instance: Tuner;
     readonly alerts: () => readonly TunerAlert[];
-    readonly rollback: { preview(upgradeId: string): Promise<RollbackItem[]>; apply(upgradeId: string, actor: string): Promise<RollbackResult[]> };
+    readonly rollback: {
+      preview(upgradeId: string): Promise<RollbackItem[]>;
+      apply(upgradeId: string, actor: string): Promise<{ items: RollbackItem[]; results: RollbackResult[] }>;
+    };
   } | null;
   readonly upgradeExists: (id: string) => Promise<boolean>;
 }
@@ -194,8 +197,7 @@ export function mountTunerRoutes(app: OpenAPIHono, deps: TunerRouteDeps): void {
   app.openapi(applyRoute, async (c) => {
     const { id } = c.req.valid('param');
     const rollback = await rollbackOf(id);
-    const items = await flagService(() => rollback.preview(id));
-    const results = await flagService(() => rollback.apply(id, 'operator'));
+    const { items, results } = await flagService(() => rollback.apply(id, 'operator'));
     return c.json(rollbackJson(id, true, items, results), 200);
   });
 }
