@@ -82,19 +82,28 @@ export function fitMoments(gamma: readonly number[], length: number): SerialFit 
  * −(1/(m−k)) Σ_{t≤m−k} [Cov(x_t, x̄) + Cov(x_{t+k}, x̄)] + Var(x̄).
  */
 export function demeaningBias(phi: number, drift: number, noise: number, m: number): number[] {
-  // c[t] = Cov(x_t, x̄) = (drift · Σ_u φ^|t−u| + noise) / m, for t = 0 … m−1.
+  // c[t] = Cov(x_t, x̄) = (drift · Σ_u φ^|t−u| + noise) / m, for t = 0 … m−1, where
+  // Σ_u φ^|t−u| = (1 − φ^(t+1))/(1 − φ) + (1 − φ^(m−t))/(1 − φ) − 1. This runs inside the fit's
+  // fixed-point loop for every look of every group, so the powers come from one table.
   const c = new Float64Array(m);
-  const rowSum = (t: number): number => (phi === 0 ? 1 : (1 - phi ** (t + 1)) / (1 - phi) + (1 - phi ** (m - t)) / (1 - phi) - 1);
+  const powers = new Float64Array(m + 1);
+  powers[0] = 1;
+  for (let j = 1; j <= m; j++) powers[j] = (powers[j - 1] ?? 0) * phi;
+  const scale = phi === 0 ? 0 : 1 / (1 - phi);
   let meanVariance = 0;
   for (let t = 0; t < m; t++) {
-    c[t] = (drift * rowSum(t) + noise) / m;
-    meanVariance += (c[t] ?? 0) / m;
+    const rowSum = phi === 0 ? 1 : (2 - (powers[t + 1] ?? 0) - (powers[m - t] ?? 0)) * scale - 1;
+    const ct = (drift * rowSum + noise) / m;
+    c[t] = ct;
+    meanVariance += ct / m;
   }
-  return [0, 1, 2].map((k) => {
+  const bias = [0, 0, 0];
+  for (let k = 0; k <= 2; k++) {
     let sum = 0;
     for (let t = 0; t < m - k; t++) sum += (c[t] ?? 0) + (c[t + k] ?? 0);
-    return -sum / (m - k) + meanVariance;
-  });
+    bias[k] = -sum / (m - k) + meanVariance;
+  }
+  return bias;
 }
 
 /** g(n): the variance of a mean of n AR(1) values, in units of (stationary variance / n). */
