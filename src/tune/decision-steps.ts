@@ -47,9 +47,9 @@ export async function applyDecision(round: Round, d: DecisionRecord, p: Decision
     if (write === null) return;
     applied = write;
   }
-  deps.metrics?.flagWrites.inc({ flag: target.flag, step: p.action === 'restore' ? 'restore' : 'apply', outcome: outcomeOf(applied) });
+  deps.metrics?.flagWrites.inc({ flag: target.flag, step: 'apply', outcome: outcomeOf(applied) });
   const next = await round.move(d, 'applied', { ...p, applied }, { eventId: applied.eventId, changed: applied.changed, reconciled: applied.reconciled });
-  if (p.action !== 'restore') await startVerification(round, next, { ...p, applied });
+  await startVerification(round, next, { ...p, applied });
 }
 
 /** Opens the verification window of an applied change. */

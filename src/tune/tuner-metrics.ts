@@ -28,7 +28,7 @@ export function registerTunerMetrics(registry: Registry): TunerMetrics {
     }),
     flagWrites: new Counter({
       name: 'shiftguard_tuner_flag_writes_total',
-      help: 'Changes of flags carried out by the tuner: step (apply, revert, restore) and outcome (changed, unchanged, reconciled, failed).',
+      help: 'Changes of flags carried out by the tuner: step (apply, revert) and outcome (changed, unchanged, reconciled, failed).',
       labelNames: ['flag', 'step', 'outcome'],
       registers: [registry],
     }),

@@ -6,6 +6,7 @@ import type { FlagStore } from '../flags/flag-store.js';
 import type { DecisionRecord } from '../store/state-store.js';
 import { parseProposal } from './decision-proposal.js';
 import type { DecisionProposal } from './decision-proposal.js';
+import { ABANDONED_RESTORE_MS } from './tuner.js';
 
 const MIN = 60_000;
 let h: TunerHarness | null = null;
@@ -233,6 +234,38 @@ describe('restarts', () => {
     const [d] = await decisions(h);
     expect(d).toMatchObject({ status: 'verifying' });
     expect(d?.p.applied).toMatchObject({ changed: false, reconciled: true, eventId: null });
+    expect(h.flags.events(GATE)).toHaveLength(1);
+  });
+
+  it('leaves a rollback request its restore decision (never writes it too), and expires one the request abandoned', async () => {
+    h = await tunerHarness();
+    await h.openRegression();
+    await h.tuner.round();
+    h.advance(pastVerification(h));
+    await h.tuner.round();
+    const [applied] = await decisions(h);
+    expect(applied).toMatchObject({ status: 'kept' });
+    h.advance(h.guardrails.limits.cooldownMs);
+    const p = applied?.p as DecisionProposal;
+    // What the rollback route writes first, before it calls the flag service itself.
+    const restore = await h.store.createDecision({
+      upgradeId: 'dten-1',
+      flag: GATE,
+      kind: 'toggle',
+      proposal: { ...p, action: 'restore', automatic: false, trigger: null, prediction: null, applied: null, verification: null, rollbackOf: [applied?.id ?? ''], target: { ...p.target, before: p.target.after, after: p.target.before, changes: [] } },
+      status: 'approved',
+      requestedBy: 'operator',
+      approvedBy: 'operator',
+      leaderEpoch: 1,
+      atMs: h.now(),
+    });
+    await h.tuner.round();
+    expect(await h.store.getDecision(restore.id)).toMatchObject({ status: 'approved' });
+    expect(h.flags.events(GATE)).toHaveLength(1);
+
+    h.advance(ABANDONED_RESTORE_MS + 1000);
+    await h.tuner.round();
+    expect(await h.store.getDecision(restore.id)).toMatchObject({ status: 'expired' });
     expect(h.flags.events(GATE)).toHaveLength(1);
   });
 

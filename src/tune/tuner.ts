@@ -25,6 +25,11 @@ import { ALERTS, OPEN_STATUSES, Round, RoundStopped, freezeOf, frozenKey, lastWr
 import type { FreezeState, TunerDeps } from './tuner-context.js';
 
 const DAY_MS = 24 * 3600_000;
+/**
+ * A restore decision belongs to the rollback request that created it, which writes the flag itself
+ * within seconds; one still approved after this long is from a request that died midway.
+ */
+export const ABANDONED_RESTORE_MS = 5 * 60_000;
 
 /** What the tuner reports about itself (`GET /api/v1/tuner`). */
 export interface TunerStatus {
@@ -161,15 +166,20 @@ async function continueDecisions(r: Round): Promise<void> {
       deps.logger.error({ decision: d.id }, 'decision proposal is not one the tuner wrote; left for an operator');
       continue;
     }
+    if (p.action === 'restore') {
+      // Never applied here: the request is writing it right now (the race would write the flag twice).
+      if (d.status === 'approved' && deps.now() - d.updatedAtMs > ABANDONED_RESTORE_MS) {
+        await r.move(d, 'expired', p, { reason: 'the rollback request that created it did not finish; preview the rollback again to see where each flag stands' });
+      }
+      continue;
+    }
     const expiry = expiryReason(d, p, findings, deps.now(), deps.proposalTtlMs ?? DAY_MS);
     if (expiry !== null) {
       await r.move(d, 'expired', p, { reason: expiry });
       continue;
     }
     if (d.status === 'approved') await applyDecision(r, d, p);
-    else if (d.status === 'applied') {
-      if (p.action !== 'restore') await continueVerification(r, d, p);
-    } else if (d.status === 'verifying') await continueVerification(r, d, p);
+    else if (d.status === 'applied' || d.status === 'verifying') await continueVerification(r, d, p);
   }
 }
 

@@ -131,7 +131,7 @@ describe.skipIf(unavailable !== null)('the tuner in a closed loop with a real Un
     expect(preview.stdout).toContain(`${l.gate}: restore off → on`);
     expect(await l.gateEnabled()).toBe(false);
     const applied = await rollbackCli(l, true);
-    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.code, `${applied.stderr}\nservice log tail:\n${l.service.stdout().slice(-3000)}`).toBe(0);
     expect(applied.stdout).toContain(`${l.gate}: restored`);
     expect(await l.gateEnabled()).toBe(true);
     const restore = (await l.decisions()).find((d) => d.proposal.action === 'restore');
