@@ -2,8 +2,8 @@
  * The planner: what one guardrails rule would change in answer to one finding, given the flag as it
  * is now. A gate rule flips the gate (automatic when the rule's `may` allows that action); a tune rule
  * asks the retry-loop model for new backoff constants one bounded step away (always inside the
- * rule's bounds, so automatic). A frozen flag or an action the rule does not allow gives a pending
- * decision for an operator. Pure: no I/O, so it is tested exhaustively and reasoned about alone.
+ * rule's bounds, so automatic). A frozen flag, or a flag the upgrade names for the suspect binary
+ * that no rule governs (`needsApproval`), gives a pending decision for an operator. Pure: no I/O, so it is tested exhaustively and reasoned about alone.
  */
 import type { ShiftguardConfig, SignalConfig } from '../config/shiftguard-config.js';
 import type { FlagState, JsonValue } from '../flags/flag-store.js';
@@ -42,6 +42,8 @@ export interface PlanInput {
   readonly mode: 'enforce' | 'dry-run';
   /** Why the flag is frozen, or null. */
   readonly frozen: string | null;
+  /** Why an operator must approve even an allowed action (a flag no guardrails rule governs), or null. */
+  readonly needsApproval?: string | null;
   /** Seed of the model's simulations (reproducible predictions). */
   readonly seed?: number;
 }
@@ -72,7 +74,7 @@ function planGate(input: PlanInput, rule: GateRule): Plan {
       action,
       summary: `${action} ${rule.flag} (now ${describeValue(before)}): ${because(trigger)}`,
       mode: input.mode,
-      pendingReason: input.frozen,
+      pendingReason: input.frozen ?? input.needsApproval ?? null,
       trigger,
       target: { flag: rule.flag, strategyTitle: null, variant: null, before, after, changes: [] },
       prediction: null,
@@ -121,7 +123,7 @@ function planTune(input: PlanInput, rule: TuneRule): Plan {
         `tune ${rule.flag}: ${changes}; predicted retries/request ${fmt(plan.current.retriesPerRequest)} → ${fmt(plan.predicted.retriesPerRequest)}, ` +
         `p99 ${fmt(plan.current.p99Ms)} → ${fmt(plan.predicted.p99Ms)} ms: ${because(trigger)}`,
       mode: input.mode,
-      pendingReason: input.frozen,
+      pendingReason: input.frozen ?? input.needsApproval ?? null,
       trigger,
       target: { flag: rule.flag, strategyTitle: rule.strategyTitle, variant: rule.variant, before, after: { kind: 'payload', value: plan.payload as JsonValue }, changes: plan.changes },
       prediction,

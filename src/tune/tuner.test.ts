@@ -6,6 +6,7 @@ import type { FlagStore } from '../flags/flag-store.js';
 import type { DecisionRecord } from '../store/state-store.js';
 import { parseProposal } from './decision-proposal.js';
 import type { DecisionProposal } from './decision-proposal.js';
+import { parseGuardrails } from './guardrails-config.js';
 import { ABANDONED_RESTORE_MS } from './tuner.js';
 
 const MIN = 60_000;
@@ -170,6 +171,43 @@ describe('kill switch and pending decisions', () => {
     const [d] = await decisions(h);
     expect(d).toMatchObject({ status: 'proposed' });
     expect(d?.p.pendingReason).toContain('requires a change request');
+  });
+});
+
+describe('flags no rule governs', () => {
+  const HEDGING = 'dten.sync.hedging';
+
+  it('proposes disabling a flag the upgrade names for the suspect binary, and acts only once an operator approves', async () => {
+    // The only rule answers another binary's regressions.
+    const guardrails = parseGuardrails(
+      ['mode: enforce', 'unleash: { url: "http://127.0.0.1:4242/api", environment: production }', 'rules:', '  - flag: dten.gateway.hybrid', '    may: [disable]', '    when: { signal: latency, binary: dten-gateway }', 'limits: { cooldown: 15m, maxChangesPerDay: 6, verifyWindow: 10m }'].join('\n'),
+      'test-guardrails.yaml',
+    );
+    h = await tunerHarness({ guardrails, upgradeFlags: [{ name: HEDGING, binary: 'dten-sync' }] });
+    const finding = await h.openRegression();
+    await h.tuner.round();
+    let [d] = await decisions(h);
+    expect(d).toMatchObject({ flag: HEDGING, kind: 'toggle', status: 'proposed', requestedBy: 'tuner', approvedBy: null });
+    expect(d?.p).toMatchObject({ action: 'disable', automatic: false, trigger: { findingId: finding.id } });
+    expect(d?.p.pendingReason).toBe(`no guardrails rule lets the tuner change ${HEDGING} on its own; the upgrade names it for dten-sync`);
+    h.advance(MIN);
+    await h.tuner.round();
+    expect(h.flags.events()).toEqual([]);
+    expect(await decisions(h)).toHaveLength(1);
+
+    await h.store.transitionDecision(d?.id ?? '', 'proposed', 'approved', { atMs: h.now(), actor: 'operator', approvedBy: 'operator' }, d?.version ?? 0);
+    await h.tuner.round();
+    [d] = await decisions(h);
+    expect(d).toMatchObject({ status: 'verifying', approvedBy: 'operator' });
+    expect(h.flags.events(HEDGING)).toEqual([expect.objectContaining({ type: 'feature-environment-disabled', decisionId: d?.id })]);
+  });
+
+  it('leaves alone flags of other binaries and flags a rule governs', async () => {
+    h = await tunerHarness({ guardrails: testGuardrails({ tune: false }), upgradeFlags: [{ name: 'dten.gateway.hybrid', binary: 'dten-gateway' }, { name: GATE, binary: 'dten-sync' }] });
+    await h.openRegression();
+    await h.tuner.round();
+    const all = await decisions(h);
+    expect(all.map((d) => [d.flag, d.status, d.p.automatic])).toEqual([[GATE, 'verifying', true]]);
   });
 });
 

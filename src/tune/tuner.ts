@@ -20,6 +20,7 @@ import { applyDecision, continueVerification } from './decision-steps.js';
 import type { DecisionProposal } from './decision-proposal.js';
 import { rulesFor } from './guardrails-config.js';
 import type { GuardrailRule } from './guardrails-config.js';
+import { validateUpgrade } from '../upgrades/load-upgrade.js';
 import { planDecision } from './plan-decision.js';
 import { ALERTS, OPEN_STATUSES, Round, RoundStopped, freezeOf, frozenKey, lastWriteMs, safeProposal } from './tuner-context.js';
 import type { FreezeState, TunerDeps } from './tuner-context.js';
@@ -207,9 +208,10 @@ async function planNewDecisions(r: Round, unplannable: Map<string, string>): Pro
       notActing[finding.id] = 'not attributed to a binary of the upgrade';
       continue;
     }
-    const rules = rulesFor(deps.guardrails, finding.signal, binary);
+    const governed = rulesFor(deps.guardrails, finding.signal, binary);
+    const rules = governed.length > 0 ? governed : await ungovernedFlags(r, finding, binary);
     if (rules.length === 0) {
-      notActing[finding.id] = `no guardrails rule answers ${finding.signal} attributed to ${binary}`;
+      notActing[finding.id] = `no guardrails rule answers ${finding.signal} attributed to ${binary}, and the upgrade names no flag for ${binary}`;
       continue;
     }
     const mine = (await r.allDecisions()).filter((d) => safeProposal(d)?.trigger?.findingId === finding.id);
@@ -272,6 +274,9 @@ async function tryRule(
     config: deps.config,
     mode: deps.guardrails.mode,
     frozen: frozen === null ? null : `${rule.flag} is frozen: ${frozen.reason ?? 'by an operator'}`,
+    needsApproval: deps.guardrails.rules.some((g) => g.flag === rule.flag)
+      ? null
+      : `no guardrails rule lets the tuner change ${rule.flag} on its own; the upgrade names it for ${binary}`,
   });
   if (!plan.ok) {
     if (unplannable.size >= 1000) unplannable.clear();
@@ -295,6 +300,26 @@ async function tryRule(
     if (fresh !== null) await applyDecision(r, fresh, plan.proposal);
   }
   return null;
+}
+
+/**
+ * "Everything else waits for a human": the flags the finding's upgrade names for the suspect binary
+ * (upgrade.json `flags`) that no guardrails rule governs, as gates whose remedy is `disable`. Their
+ * decisions are always pending (see `needsApproval` in the planner).
+ */
+async function ungovernedFlags(r: Round, finding: FindingRecord, binary: string): Promise<GuardrailRule[]> {
+  const record = await r.deps.store.getUpgrade(finding.upgradeId);
+  if (record === null) return [];
+  let flags: readonly { readonly name: string; readonly binary?: string }[];
+  try {
+    flags = validateUpgrade(record.document, `upgrade ${finding.upgradeId}`).flags;
+  } catch {
+    return [];
+  }
+  const governed = new Set(r.deps.guardrails.rules.map((g) => g.flag));
+  return flags
+    .filter((f) => f.binary === binary && !governed.has(f.name))
+    .map((f) => ({ kind: 'gate' as const, flag: f.name, may: ['disable' as const], when: { signals: [finding.signal], binaries: [binary] } }));
 }
 
 /** The finding's top suspect binary, or null when it has none. */

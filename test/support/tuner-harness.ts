@@ -77,14 +77,21 @@ export interface TunerHarness {
 }
 
 /** Builds the harness; `flagStore` wraps the memory store when a test needs a failing write path. */
-export async function tunerHarness(options: { guardrails?: Guardrails; flagStore?: (inner: FlagStore) => FlagStore } = {}): Promise<TunerHarness> {
+export async function tunerHarness(options: { guardrails?: Guardrails; flagStore?: (inner: FlagStore) => FlagStore; upgradeFlags?: readonly { name: string; binary: string }[] } = {}): Promise<TunerHarness> {
   let clock = T0;
   const now = (): number => clock;
   const store = new MemoryStateStore();
   await store.open();
-  await store.putUpgrade({ id: 'dten-1', document: { id: 'dten-1' }, registeredAtMs: T0 - 3600_000, status: 'monitoring' });
+  const document = {
+    id: 'dten-1',
+    startedAt: new Date(T0 - 3600_000).toISOString(),
+    binaries: [{ name: 'dten-sync', from: '1.0.0', to: '2.0.0' }],
+    flags: options.upgradeFlags ?? [],
+  };
+  await store.putUpgrade({ id: 'dten-1', document, registeredAtMs: T0 - 3600_000, status: 'monitoring' });
   const flags = new MemoryFlags('production');
   flags.define(GATE, { enabled: true });
+  for (const f of options.upgradeFlags ?? []) if (f.name !== GATE && f.name !== TUNED) flags.define(f.name, { enabled: true });
   flags.define(TUNED, { enabled: true, strategies: [{ variants: [{ name: 'constants', payload: { type: 'json', json: EAGER as unknown as JsonValue } }] }] });
   const guardrails = options.guardrails ?? testGuardrails();
   const config = defaultConfig();
