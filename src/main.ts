@@ -45,6 +45,7 @@ import type { AnalysisRequest } from './analysis/run-analysis.js';
 import type { Report } from './report/report.js';
 import type { MetricsSource } from './series/model.js';
 import { createAnalysisSource } from './analysis/analysis-source.js';
+import { quantileToDraw, readGroupView } from './analysis/group-view.js';
 import { createSeriesStore } from './series/series-store.js';
 
 /** A running service: its address and how to stop it gracefully. */
@@ -104,6 +105,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     registry,
     metrics,
     analyze: (upgrade) => monitor.report(upgrade),
+    groupView: (upgrade, report, group) =>
+      readGroupView({
+        config,
+        upgrade,
+        source: analysisSource,
+        ...(report.monitoring === undefined ? {} : { asOfMs: Date.parse(report.monitoring.asOf) }),
+        signal: group.signal,
+        labels: group.labels,
+        quantile: quantileToDraw(group),
+      }),
     onRegistered: (upgrade) => {
       monitor.report(upgrade).catch((error: unknown) => logger.error({ err: error, upgrade: upgrade.id }, 'first evaluation of a registered upgrade failed'));
     },

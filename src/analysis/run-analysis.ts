@@ -48,6 +48,11 @@ export const LOOKBACK_MS = 10 * 60_000;
 
 /** Runs one analysis of `upgrade` against `source` and returns the report. */
 export async function runAnalysis(request: AnalysisRequest): Promise<Report> {
+  return (await analyseUpgrade(request)).report;
+}
+
+/** The report with the analysed groups behind it (their panels feed the review page's plots), in report order. */
+export async function analyseUpgrade(request: AnalysisRequest): Promise<{ report: Report; groups: readonly AnalysedGroup[] }> {
   const { config, upgrade } = request;
   const progress = request.onProgress ?? (() => undefined);
   const windows: AnalysisWindows = {
@@ -104,7 +109,7 @@ export async function runAnalysis(request: AnalysisRequest): Promise<Report> {
   warnings.push(...groupingWarnings(resetsReported ? { ...stats, resets: 0 } : stats, config.labels.instance));
   const span = afterSpan(windows, rollouts);
   const reportGroups = groups.map((g, i) => reportGroup(g, verdicts[i] ?? 'inconclusive', windows.startedAtMs));
-  return {
+  const report: Report = {
     upgrade: upgrade.id,
     ...(upgrade.package !== undefined ? { package: upgrade.package } : {}),
     generatedAt: (request.now?.() ?? new Date()).toISOString(),
@@ -120,6 +125,7 @@ export async function runAnalysis(request: AnalysisRequest): Promise<Report> {
       ? { monitoring: { asOf: iso(request.asOfMs ?? Date.now()), method: request.mode === 'sequential' ? 'sequential' : 'fixed' } }
       : {}),
   };
+  return { report, groups };
 }
 
 /** Every metric name the configured signals and build-info need. */

@@ -5,7 +5,7 @@
 import type { RawSeries, SliceGrid } from '../series/model.js';
 import type { LatencySignalConfig, RatioSignalConfig, SignalConfig } from '../config/shiftguard-config.js';
 import { IGNORE } from '../detect/panel.js';
-import type { CountRow, HistogramRow, InstanceTrack } from '../detect/panel.js';
+import type { CountPanel, CountRow, HistogramPanel, HistogramRow, InstanceTrack } from '../detect/panel.js';
 import { buildTracks } from '../detect/windows.js';
 import type { AnalysisWindows } from '../detect/windows.js';
 import { detectLatencyShift } from '../detect/detect-latency.js';
@@ -25,6 +25,8 @@ export interface AnalysedGroup {
   readonly rollout: GroupRollout;
   readonly tracks: readonly InstanceTrack[];
   readonly grid: SliceGrid;
+  /** The data detection ran on (for plots of the group): bucket counts, or events and exposure. */
+  readonly panel: { readonly kind: 'histogram'; readonly histogram: HistogramPanel } | { readonly kind: 'counts'; readonly counts: CountPanel };
 }
 
 /** Shared inputs of every group of one analysis. */
@@ -70,7 +72,7 @@ function analyseLatency(signal: LatencySignalConfig, ctx: GroupContext): Analyse
     if (clamped.count > 0) ctx.warnings.push(`signal ${signal.name} ${describe(group)}: ${clamped.count} slice(s) had bucket counts decreasing with le (clamped to 0)`);
     const panel = { grid: ctx.grid, bounds: layout.map(parseBound), instances: rows };
     const detection = detectLatencyShift(panel, signal, ctx.settings, `${signal.name}|${JSON.stringify(group.labels)}`);
-    out.push({ signal, labels: group.labels, detection, rollout, tracks: rows.map((r) => r.track), grid: ctx.grid });
+    out.push({ signal, labels: group.labels, detection, rollout, tracks: rows.map((r) => r.track), grid: ctx.grid, panel: { kind: 'histogram', histogram: panel } });
   }
   return out;
 }
@@ -92,7 +94,7 @@ function analyseRatio(signal: RatioSignalConfig, ctx: GroupContext): AnalysedGro
     if (numeratorGroup === undefined) ctx.warnings.push(`signal ${signal.name} ${describe(group)}: no ${signal.numerator} series; counted as zero events`);
     const panel = { grid: ctx.grid, instances: rows };
     const detection = detectRatioShift(panel, signal, ctx.settings, `${signal.name}|${JSON.stringify(group.labels)}`);
-    out.push({ signal, labels: group.labels, detection, rollout, tracks: rows.map((r) => r.track), grid: ctx.grid });
+    out.push({ signal, labels: group.labels, detection, rollout, tracks: rows.map((r) => r.track), grid: ctx.grid, panel: { kind: 'counts', counts: panel } });
   }
   return out;
 }

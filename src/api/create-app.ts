@@ -20,6 +20,8 @@ import { mountAnnotationRoutes } from './routes/annotation-routes.js';
 import type { DecisionStore, FindingStore } from '../store/state-store.js';
 import type { IngestRouteDeps } from './routes/ingest-routes.js';
 import { mountTunerRoutes } from './routes/tuner-routes.js';
+import { mountReviewRoutes } from './review/review-routes.js';
+import type { ReviewDeps } from './review/review-routes.js';
 import type { TunerRouteDeps } from './routes/tuner-routes.js';
 import type { KillSwitch } from '../tune/kill-switch.js';
 
@@ -39,6 +41,8 @@ export interface AppDeps extends UpgradeRouteDeps {
   readonly killSwitch?: KillSwitch;
   /** The running tuner (status, unfreeze, rollback); null or absent: the tuner is off. */
   readonly tuner?: TunerRouteDeps['tuner'];
+  /** Plot data of a report's group for the review page; absent: the page shows no plots. */
+  readonly groupView?: ReviewDeps['groupView'];
   /** Push ingest (remote-write, OTLP); absent: no push endpoints. */
   readonly ingest?: Omit<IngestRouteDeps, 'auth' | 'metrics'>;
 }
@@ -96,6 +100,15 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'shiftguard', version: deps.version, description: 'Detects and attributes telemetry shifts after fleet upgrades (CONTRACT §6).' },
+  });
+  mountReviewRoutes(app, {
+    auth: deps.auth,
+    registry: deps.registry,
+    report: deps.analyze,
+    groupView: deps.groupView ?? (() => Promise.resolve(null)),
+    findings: deps.findings,
+    decisions: deps.decisions,
+    now: deps.now,
   });
   return app;
 }

@@ -1,4 +1,8 @@
-/** Reusable zod field schemas of the YAML configuration files, with `expected …, got …` messages. */
+/**
+ * Reusable zod field schemas of the YAML configuration files, with `expected …, got …` messages.
+ * Each carries `yamlType` metadata: how a user writes the value, for the generated configuration
+ * reference (`config-reference.ts`); metadata never changes what validates.
+ */
 import { z } from 'zod';
 import { formatDuration, tryParseDurationMs } from './duration.js';
 import { LABEL_NAME, METRIC_NAME } from './prometheus-names.js';
@@ -28,13 +32,19 @@ export function durationMs(minMs = 0) {
       return z.NEVER;
     }
     return parsed.ms;
-  });
+  }).meta({ yamlType: durationType(minMs) });
+}
+
+/** `duration`, `duration > 0` or `duration ≥ 1s`: how the reference names a duration of at least `minMs`. */
+function durationType(minMs: number): string {
+  if (minMs === 0) return 'duration';
+  return minMs === 1 ? 'duration > 0' : `duration ≥ ${formatDuration(minMs)}`;
 }
 
 /** An http(s) URL (callers make it nullable where null means "off"). */
 export function httpUrl() {
   const message = expected('an http(s) URL or null');
-  return z.string({ error: message }).refine(isHttpUrl, { error: message });
+  return z.string({ error: message }).refine(isHttpUrl, { error: message }).meta({ yamlType: 'http(s) URL' });
 }
 
 function isHttpUrl(text: string): boolean {
@@ -46,10 +56,10 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
-/** A finite number satisfying `accept`, described as `what`. */
+/** A finite number satisfying `accept`, described as `what` (e.g. `a number in (0, 1)`; the reference drops the article). */
 export function numberWhere(what: string, accept: (value: number) => boolean) {
   const message = expected(what);
-  return z.number({ error: message }).refine(accept, { error: message });
+  return z.number({ error: message }).refine(accept, { error: message }).meta({ yamlType: what.replace(/^an? /, '') });
 }
 
 /** An integer in [min, max]. */
@@ -60,19 +70,20 @@ export function integerIn(min: number, max: number) {
 
 /** A metric name (classic Prometheus characters plus `.`). */
 export function metricName() {
-  return patternString(METRIC_NAME, 'a metric name ([a-zA-Z_:][a-zA-Z0-9_:.]*)');
+  return patternString(METRIC_NAME, 'a metric name ([a-zA-Z_:][a-zA-Z0-9_:.]*)').meta({ yamlType: 'metric name' });
 }
 
 /** A label name (classic Prometheus characters plus `.`). */
 export function labelName() {
-  return patternString(LABEL_NAME, 'a label name ([a-zA-Z_][a-zA-Z0-9_.]*)');
+  return patternString(LABEL_NAME, 'a label name ([a-zA-Z_][a-zA-Z0-9_.]*)').meta({ yamlType: 'label name' });
 }
 
 /** A list of distinct label names (may be empty). */
 export function labelNameList() {
   return z
     .array(labelName(), { error: expected('a list of label names') })
-    .superRefine((names, ctx) => reportDuplicates(names, ctx, 'label'));
+    .superRefine((names, ctx) => reportDuplicates(names, ctx, 'label'))
+    .meta({ yamlType: 'list of label names' });
 }
 
 /** Adds one issue per repeated entry of `values`, at the repeated index. */

@@ -2,7 +2,8 @@
  * `config/guardrails.yaml` (CONTRACT §7): what the tuner may change on its own. Validated at start
  * like the main configuration: every bad field is reported at once with file:line:column. A rule
  * either allows on/off actions on a gate (`may`) or bounds the numeric constants of a variant
- * payload (`tune`); `when` says which attributed regressions it answers.
+ * payload (`tune`); `when` says which attributed regressions it answers. Field descriptions (`.meta`)
+ * feed the configuration reference in the README (`npm run docs`).
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -91,29 +92,66 @@ export interface Guardrails {
 
 const MAPPING = 'a mapping';
 const flagName = nonEmptyString('a flag name');
-const oneOrMany = z.union([nonEmptyString('a name'), z.array(nonEmptyString('a name')).min(1, { message: 'expected at least one name' })], {
-  error: expected('a name or a list of names'),
-});
-const trigger = strictSection({ signal: oneOrMany, binary: oneOrMany }, MAPPING).transform(
+const oneOrMany = z
+  .union([nonEmptyString('a name'), z.array(nonEmptyString('a name')).min(1, { message: 'expected at least one name' })], {
+    error: expected('a name or a list of names'),
+  })
+  .meta({ yamlType: 'name or list of names' });
+const trigger = strictSection(
+  {
+    signal: oneOrMany.meta({ description: 'The signal(s) (`signals[].name` in shiftguard.yaml) whose regressions this rule answers.' }),
+    binary: oneOrMany.meta({ description: 'The binary (or binaries) that must be the regression\'s top suspect.' }),
+  },
+  MAPPING,
+).transform(
   ({ signal, binary }): RuleTrigger => ({ signals: typeof signal === 'string' ? [signal] : signal, binaries: typeof binary === 'string' ? [binary] : binary }),
 );
 const finite = numberWhere('a finite number', (v) => Number.isFinite(v));
-const bound = strictSection({ min: finite, max: finite, maxStep: numberWhere('a fraction in (0, 1]', (v) => v > 0 && v <= 1) }, MAPPING).superRefine((b, ctx) => {
+const bound = strictSection(
+  {
+    min: finite.meta({ description: 'Smallest value the tuner may write.' }),
+    max: finite.meta({ description: 'Largest value the tuner may write (at least `min`).' }),
+    maxStep: numberWhere('a fraction in (0, 1]', (v) => v > 0 && v <= 1).meta({
+      description: 'Largest move of one change, as a fraction of the current value (integers move by at least 1).',
+    }),
+  },
+  MAPPING,
+).superRefine((b, ctx) => {
   if (b.min > b.max) ctx.addIssue({ code: 'custom', path: ['max'], input: b.max, message: `expected max >= min (${b.min}), got ${b.max}` });
 });
 const rule = strictSection(
   {
-    flag: flagName,
-    may: z.array(z.enum(['disable', 'enable'], { error: expected('disable or enable') })).min(1, { message: 'expected at least one action' }).optional(),
-    tune: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected a payload key (letters, digits, _)' }), bound, { error: expected('a mapping of payload keys to bounds') }).optional(),
+    flag: flagName.meta({ description: 'The Unleash flag this rule governs; one rule per flag.' }),
+    may: z
+      .array(z.enum(['disable', 'enable'], { error: expected('disable or enable') }))
+      .min(1, { message: 'expected at least one action' })
+      .optional()
+      .meta({ description: 'On/off gate: the actions the tuner may take without approval. A rule has exactly one of `may` and `tune`.' }),
+    tune: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected a payload key (letters, digits, _)' }), bound, { error: expected('a mapping of payload keys to bounds') })
+      .optional()
+      .meta({
+        yamlType: 'mapping of payload key to bounds',
+        description: 'Numeric constants in a strategy variant\'s JSON payload, by payload key, with the bounds of each. A rule has exactly one of `may` and `tune`.',
+      }),
     when: trigger,
     objective: strictSection(
-      { retriesPerRequest: numberWhere('a number >= 0', (v) => Number.isFinite(v) && v >= 0).optional(), p99: durationMs(1).optional() },
+      {
+        retriesPerRequest: numberWhere('a number >= 0', (v) => Number.isFinite(v) && v >= 0)
+          .optional()
+          .meta({ description: 'Tune rules: the retry budget, most retries per request wanted. Unset: back to the group\'s baseline.' }),
+        p99: durationMs(1).optional().meta({ description: 'Tune rules: the latency SLO, an end-to-end p99 to stay under. Unset: back to the group\'s baseline.' }),
+      },
       MAPPING,
     ).optional(),
-    transientFault: durationMs(1).optional(),
-    strategy: strictSection({ title: nonEmptyString('a strategy title') }, MAPPING).optional(),
-    variant: nonEmptyString('a variant name').optional(),
+    transientFault: durationMs(1)
+      .optional()
+      .meta({ description: 'Tune rules: how long a transient fault of the called API lasts, when known (retries sooner meet it again). Unset: every attempt fails alike.' }),
+    strategy: strictSection(
+      { title: nonEmptyString('a strategy title').meta({ description: 'Tune rules: title of the strategy holding the variant. Unset: the first `flexibleRollout` strategy.' }) },
+      MAPPING,
+    ).optional(),
+    variant: nonEmptyString('a variant name').optional().meta({ description: 'Tune rules: the variant holding the constants. Unset: the strategy\'s only variant.' }),
   },
   MAPPING,
 )
@@ -146,20 +184,37 @@ const rule = strictSection(
 /** The schema of the guardrails file; `{}` is valid and allows nothing. */
 export const guardrailsSchema = strictSection(
   {
-    mode: z.enum(['enforce', 'dry-run'], { error: expected('enforce or dry-run') }).default('enforce'),
-    killSwitch: z.boolean({ error: expected('true or false') }).default(false),
+    mode: z
+      .enum(['enforce', 'dry-run'], { error: expected('enforce or dry-run') })
+      .default('enforce')
+      .meta({ description: '`dry-run`: plan and log decisions, never write to Unleash (flags are still read to plan).' }),
+    killSwitch: z
+      .boolean({ error: expected('true or false') })
+      .default(false)
+      .meta({ description: '`true` stops every flag write at once, reverts included. The API has the same switch; either one stops the tuner.' }),
     unleash: strictSection(
       {
-        url: httpUrl().nullable().default(null),
-        environment: nonEmptyString('an environment name').default('production'),
-        project: nonEmptyString('a project id').default('default'),
-        tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected an environment variable name' }).default('UNLEASH_ADMIN_TOKEN'),
+        url: httpUrl().nullable().default(null).meta({ description: 'Base URL of the Unleash API, e.g. `http://unleash:4242/api`; required when the tuner is on.' }),
+        environment: nonEmptyString('an environment name').default('production').meta({ description: 'The Unleash environment whose flag strategies are read and changed.' }),
+        project: nonEmptyString('a project id').default('default').meta({ description: 'The Unleash project holding the flags.' }),
+        tokenEnv: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'expected an environment variable name' })
+          .default('UNLEASH_ADMIN_TOKEN')
+          .meta({ yamlType: 'environment variable name', description: 'Environment variable holding an Unleash admin API token; the tuner does not start without it.' }),
       },
       MAPPING,
     ).prefault({}),
-    rules: z.array(rule, { error: expected('a list of rules') }).default([]),
+    rules: z
+      .array(rule, { error: expected('a list of rules') })
+      .default([])
+      .meta({ description: 'What the tuner may do without approval. A regression\'s signal and top suspect binary select the rules (`when`), first rule first. Nothing outside these rules happens without an operator\'s approval.' }),
     limits: strictSection(
-      { cooldown: durationMs(0).prefault('15m'), maxChangesPerDay: integerIn(1, 1000).default(6), verifyWindow: durationMs(1000).prefault('10m') },
+      {
+        cooldown: durationMs(0).prefault('15m').meta({ description: 'Per flag: least time between two changes (a revert is exempt).' }),
+        maxChangesPerDay: integerIn(1, 1000).default(6).meta({ description: 'Per flag: most changes over any 24 h (a revert is exempt but counts for the changes after it).' }),
+        verifyWindow: durationMs(1000).prefault('10m').meta({ description: 'After a change: how long it is observed before it is kept or reverted.' }),
+      },
       MAPPING,
     )
       .transform((l): GuardrailLimits => ({ cooldownMs: l.cooldown, maxChangesPerDay: l.maxChangesPerDay, verifyWindowMs: l.verifyWindow }))

@@ -8,8 +8,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { DecisionRecord, DecisionStatus, DecisionStore } from '../../store/state-store.js';
 import { DECISION_STATUSES } from '../../store/state-store.js';
-import { StoreConflictError } from '../../store/store-error.js';
-import { ApiError } from '../api-error.js';
+import { decideProposal } from '../decide-proposal.js';
 import { guardResource } from '../auth.js';
 import type { TokenAuth } from '../auth.js';
 import { ErrorSchema, authErrorResponses } from '../schemas.js';
@@ -74,18 +73,9 @@ export function mountDecisionRoutes(app: OpenAPIHono, deps: { auth: TokenAuth; d
   for (const action of ['approve', 'reject'] as const) {
     app.openapi(transitionRoute(action), async (c) => {
       const { id } = c.req.valid('param');
-      const current = await deps.decisions.getDecision(id);
-      if (current === null) throw new ApiError(404, 'not_found', `no decision ${id}`);
-      if (current.status !== 'proposed') throw new ApiError(409, 'conflict', `decision ${id} is ${current.status}, not pending`);
       const reason = (c.req.valid('json') as { reason?: string } | undefined)?.reason;
-      const patch = { atMs: deps.now(), actor: 'operator', ...(action === 'approve' ? { approvedBy: 'operator' } : {}), details: reason === undefined ? {} : { reason } };
-      try {
-        const next = await deps.decisions.transitionDecision(id, 'proposed', action === 'approve' ? 'approved' : 'rejected', patch, current.version);
-        return c.json(decisionJson(next), 200);
-      } catch (error) {
-        if (error instanceof StoreConflictError) throw new ApiError(409, 'conflict', `decision ${id} changed meanwhile: ${error.message}`);
-        throw error;
-      }
+      const next = await decideProposal(deps.decisions, id, action, { atMs: deps.now(), actor: 'operator', ...(reason === undefined ? {} : { reason }) });
+      return c.json(decisionJson(next), 200);
     });
   }
 }
