@@ -15,36 +15,64 @@ export function groupLabel(labels: Labels): string {
     .join(',');
 }
 
+/** The labels one report wrote, so the next report of the same upgrade can remove them. */
+interface WrittenSeries {
+  readonly groups: Labels[];
+  readonly relativeChanges: Labels[];
+  readonly statistics: Labels[];
+}
+
 /**
- * A writer that replaces an upgrade's per-group gauges with each new report's values (NaN changes
- * are left out; series of groups no longer reported are removed).
+ * A writer that replaces an upgrade's per-group gauges with each new report's values: the verdict,
+ * the relative change and the baseline and after values of every statistic (seconds for latency
+ * quantiles, a ratio for ratio signals). Non-finite values (NaN, Infinity: too little data) are
+ * left out; series of groups no longer reported are removed.
  */
 export function groupGaugeWriter(gauges: MonitorGauges): (upgradeId: string, report: Report) => void {
-  const written = new Map<string, { groups: Labels[]; statistics: Labels[] }>();
+  const written = new Map<string, WrittenSeries>();
   return (upgradeId, report) => {
     const previous = written.get(upgradeId);
     for (const labels of previous?.groups ?? []) gauges.groupRegression.remove(labels);
-    for (const labels of previous?.statistics ?? []) gauges.relativeChange.remove(labels);
-    const now = { groups: [] as Labels[], statistics: [] as Labels[] };
+    for (const labels of previous?.relativeChanges ?? []) gauges.relativeChange.remove(labels);
+    for (const labels of previous?.statistics ?? []) gauges.groupStatistic.remove(labels);
+    const now: WrittenSeries = { groups: [], relativeChanges: [], statistics: [] };
     for (const group of report.groups) {
       const base = { upgrade: upgradeId, signal: group.signal, group: groupLabel(group.labels) };
       gauges.groupRegression.set(base, group.verdict === 'regression' ? 1 : 0);
       now.groups.push(base);
       for (const s of group.statistics) {
-        if (!Number.isFinite(s.relativeChange)) continue;
         const labels = { ...base, statistic: s.name };
-        gauges.relativeChange.set(labels, s.relativeChange);
-        now.statistics.push(labels);
+        if (Number.isFinite(s.relativeChange)) {
+          gauges.relativeChange.set(labels, s.relativeChange);
+          now.relativeChanges.push(labels);
+        }
+        for (const [window, value] of [['baseline', s.baseline], ['after', s.after]] as const) {
+          if (!Number.isFinite(value)) continue;
+          const windowLabels = { ...labels, window };
+          gauges.groupStatistic.set(windowLabels, value);
+          now.statistics.push(windowLabels);
+        }
       }
     }
     written.set(upgradeId, now);
   };
 }
 
-/** Sets the open-findings gauge by signal (signals without open findings go to 0). */
+/** Signals each open-findings gauge has shown, kept at 0 once their findings are resolved. */
+const seenSignals = new WeakMap<MonitorGauges['openFindings'], Set<string>>();
+
+/**
+ * Sets the open-findings gauge by signal. A signal that had open findings before stays at 0 once
+ * they are resolved, so its series does not vanish from dashboards.
+ */
 export function setOpenFindings(gauges: MonitorGauges, open: readonly FindingRecord[]): void {
-  gauges.openFindings.reset();
-  const bySignal = new Map<string, number>();
+  const seen = seenSignals.get(gauges.openFindings) ?? new Set<string>();
+  seenSignals.set(gauges.openFindings, seen);
+  const bySignal = new Map<string, number>([...seen].map((signal) => [signal, 0]));
   for (const f of open) bySignal.set(f.signal, (bySignal.get(f.signal) ?? 0) + 1);
-  for (const [signal, count] of bySignal) gauges.openFindings.set({ signal }, count);
+  gauges.openFindings.reset();
+  for (const [signal, count] of bySignal) {
+    gauges.openFindings.set({ signal }, count);
+    seen.add(signal);
+  }
 }

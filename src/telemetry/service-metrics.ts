@@ -4,6 +4,14 @@
  * several apps in one process never share state.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DECISION_STATUSES, UPGRADE_STATUSES } from '../store/state-store.js';
+
+/** The push protocols, the `protocol` label of the ingest counters. */
+export const PUSH_PROTOCOLS = ['remote_write', 'otlp'] as const;
+/** The `outcome` label of the detection metrics. */
+const OUTCOMES = ['ok', 'error'] as const;
+/** The `phase` label of `shiftguard_monitor_evaluations_total`. */
+const EVALUATION_PHASES = ['sequential', 'final'] as const;
 
 export interface ServiceMetrics {
   readonly registry: Registry;
@@ -16,11 +24,16 @@ export interface ServiceMetrics {
   readonly ingestOverloaded: Counter<'protocol'>;
 }
 
-/** Creates the registry with the process metrics (`shiftguard_process_*`, `shiftguard_nodejs_*`). */
+/**
+ * Creates the registry with the process metrics (`shiftguard_process_*`, `shiftguard_nodejs_*`).
+ * Counters and histograms whose labels are known in advance (push protocol, outcome) start at 0, so
+ * dashboards and alert rules see 0 (not an absent series) before the first push, overload or
+ * detection run, and `rate()` counts the first increment.
+ */
 export function createServiceMetrics(): ServiceMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'shiftguard_' });
-  return {
+  const metrics: ServiceMetrics = {
     registry,
     httpRequests: new Counter({
       name: 'shiftguard_http_requests_total',
@@ -67,6 +80,12 @@ export function createServiceMetrics(): ServiceMetrics {
       registers: [registry],
     }),
   };
+  for (const protocol of PUSH_PROTOCOLS) {
+    metrics.samplesIngested.inc({ protocol }, 0);
+    metrics.ingestOverloaded.inc({ protocol }, 0);
+  }
+  for (const outcome of OUTCOMES) metrics.analysisDuration.zero({ outcome });
+  return metrics;
 }
 
 /** What the store gauges read. */
@@ -105,13 +124,14 @@ export interface MonitorGauges {
   readonly openFindings: Gauge<'signal'>;
   readonly relativeChange: Gauge<'upgrade' | 'signal' | 'group' | 'statistic'>;
   readonly groupRegression: Gauge<'upgrade' | 'signal' | 'group'>;
+  readonly groupStatistic: Gauge<'upgrade' | 'signal' | 'group' | 'statistic' | 'window'>;
   readonly evaluations: Counter<'phase' | 'outcome'>;
 }
 
-/** Registers the monitoring gauges. */
+/** Registers the monitoring gauges; the evaluation counter starts at 0 for each phase and outcome. */
 export function registerMonitorGauges(metrics: ServiceMetrics): MonitorGauges {
   const registers = [metrics.registry];
-  return {
+  const gauges: MonitorGauges = {
     openFindings: new Gauge({ name: 'shiftguard_open_findings', help: 'Open findings (regressions) across upgrades, by signal.', labelNames: ['signal'], registers }),
     relativeChange: new Gauge({
       name: 'shiftguard_group_relative_change',
@@ -125,6 +145,12 @@ export function registerMonitorGauges(metrics: ServiceMetrics): MonitorGauges {
       labelNames: ['upgrade', 'signal', 'group'],
       registers,
     }),
+    groupStatistic: new Gauge({
+      name: 'shiftguard_group_statistic',
+      help: 'Latest value of each statistic of each analysed group in the baseline and the after window (window="baseline"|"after"): seconds for latency quantiles (statistic p50, p99, ...), a ratio (0..1) for ratio signals (statistic="ratio").',
+      labelNames: ['upgrade', 'signal', 'group', 'statistic', 'window'],
+      registers,
+    }),
     evaluations: new Counter({
       name: 'shiftguard_monitor_evaluations_total',
       help: 'Evaluations of monitored upgrades, by phase (sequential look, final report) and outcome.',
@@ -132,6 +158,8 @@ export function registerMonitorGauges(metrics: ServiceMetrics): MonitorGauges {
       registers,
     }),
   };
+  for (const phase of EVALUATION_PHASES) for (const outcome of OUTCOMES) gauges.evaluations.inc({ phase, outcome }, 0);
+  return gauges;
 }
 
 /** What the state gauges read (the state store's narrow slices). */
@@ -142,11 +170,13 @@ export interface StateCounts {
 
 /**
  * Registers `shiftguard_upgrades{status}` and `shiftguard_decisions{status}`, counted from the
- * state store at scrape time, so they survive restarts and agree with the API.
+ * state store at scrape time, so they survive restarts and agree with the API. Every known status
+ * is exported, 0 when no record has it, so `shiftguard_decisions{status="reverted"}` exists before
+ * the first revert.
  */
 export function registerStateGauges(metrics: ServiceMetrics, state: StateCounts): void {
-  const byStatus = (records: readonly { readonly status: string }[]): Map<string, number> => {
-    const counts = new Map<string, number>();
+  const byStatus = (statuses: readonly string[], records: readonly { readonly status: string }[]): Map<string, number> => {
+    const counts = new Map<string, number>(statuses.map((status) => [status, 0]));
     for (const r of records) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
     return counts;
   };
@@ -157,7 +187,7 @@ export function registerStateGauges(metrics: ServiceMetrics, state: StateCounts)
     registers: [metrics.registry],
     async collect() {
       this.reset();
-      for (const [status, n] of byStatus(await state.listUpgrades())) this.set({ status }, n);
+      for (const [status, n] of byStatus(UPGRADE_STATUSES, await state.listUpgrades())) this.set({ status }, n);
     },
   });
   new Gauge({
@@ -167,7 +197,7 @@ export function registerStateGauges(metrics: ServiceMetrics, state: StateCounts)
     registers: [metrics.registry],
     async collect() {
       this.reset();
-      for (const [status, n] of byStatus(await state.listDecisions())) this.set({ status }, n);
+      for (const [status, n] of byStatus(DECISION_STATUSES, await state.listDecisions())) this.set({ status }, n);
     },
   });
 }
