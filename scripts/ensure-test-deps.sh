@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Brings what the test suite needs on a Debian machine of this kind: Prometheus + promtool
-# (end-to-end backfill tests), Alertmanager, GNU time (benchmarks' peak memory), and a running
-# PostgreSQL. Installs only what is missing; safe to run again.
+# (end-to-end backfill tests), Alertmanager, GNU time (benchmarks' peak memory), Chromium (the
+# review page's browser tests) and a running PostgreSQL. Installs only what is missing; safe to
+# run again.
 set -euo pipefail
 
 need=()
@@ -9,6 +10,7 @@ command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 [ -x /usr/bin/time ] || need+=(time)
+[ -x /usr/bin/chromium ] || need+=(chromium)   # the review page's browser tests (playwright-core drives it)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -18,6 +18,8 @@ import { createAlertDispatcher } from './alerts/index.js';
 import { createKillSwitch } from './tune/kill-switch.js';
 import type { KillSwitch } from './tune/kill-switch.js';
 import { loadGuardrails } from './tune/guardrails-config.js';
+import type { Guardrails } from './tune/guardrails-config.js';
+import type { FlagStore } from './flags/flag-store.js';
 import { createTuner } from './tune/tuner.js';
 import type { Tuner } from './tune/tuner.js';
 import { registerTunerMetrics } from './tune/tuner-metrics.js';
@@ -60,6 +62,8 @@ export interface ServiceOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly version: string;
   readonly logger?: Logger;
+  /** The tuner's flag service instead of the guardrails' Unleash (`shiftguard demo`'s in-memory flags). */
+  readonly flags?: FlagStore;
 }
 
 /** Starts `serve` on the configured address. */
@@ -98,7 +102,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     onReport: groupGaugeWriter(gauges),
     logError: (message, error) => logger.error({ err: error }, message),
   });
-  const tuning = createTuning({ config, env, store, elector, alerts, registry, monitor, source: analysisSource, metrics, logger });
+  const tuning = createTuning({ config, env, store, elector, alerts, registry, monitor, source: analysisSource, metrics, logger, ...(options.flags === undefined ? {} : { flags: options.flags }) });
   tuner = tuning.tuner;
   const app = createApp({
     auth,
@@ -192,18 +196,14 @@ function createTuning(parts: {
   source: MetricsSource;
   metrics: ServiceMetrics;
   logger: Logger;
+  flags?: FlagStore;
 }): TuningParts {
   const { config, env, store, logger } = parts;
   const now = (): number => Date.now();
   if (config.tuner.guardrails === null) return { tuner: null, killSwitch: createKillSwitch(store, false, now), routes: null };
   const path = config.tuner.guardrails;
   const guardrails = loadGuardrails(path);
-  if (guardrails.unleash.url === null) throw new ConfigError(path, [{ path: 'unleash.url', message: 'expected the base URL of the Unleash API (e.g. http://127.0.0.1:4242/api): the tuner acts through it' }]);
-  const token = env[guardrails.unleash.tokenEnv];
-  if (token === undefined || token.trim() === '') {
-    throw new ConfigError(path, [{ path: 'unleash.tokenEnv', message: `expected the environment variable ${guardrails.unleash.tokenEnv} to hold an Unleash admin API token; it is unset or empty` }]);
-  }
-  const flags = new UnleashFlagStore({ url: guardrails.unleash.url, token: token.trim(), environment: guardrails.unleash.environment, project: guardrails.unleash.project });
+  const flags = parts.flags ?? unleashFlagStore(path, guardrails, env);
   const killSwitch = createKillSwitch(store, guardrails.killSwitch, now);
   const reportOf = async (upgradeId: string): Promise<Report | null> => {
     const entry = await parts.registry.get(upgradeId);
@@ -224,7 +224,7 @@ function createTuning(parts: {
     failpoint: failpointsFromEnv(env),
     metrics: registerTunerMetrics(parts.metrics.registry),
   });
-  logger.info({ guardrails: path, mode: guardrails.mode, unleash: guardrails.unleash.url, environment: guardrails.unleash.environment, rules: guardrails.rules.length }, 'tuner on');
+  logger.info({ guardrails: path, mode: guardrails.mode, unleash: parts.flags === undefined ? guardrails.unleash.url : 'in-memory flags', environment: guardrails.unleash.environment, rules: guardrails.rules.length }, 'tuner on');
   return {
     tuner,
     killSwitch,
@@ -239,6 +239,16 @@ function createTuning(parts: {
       },
     },
   };
+}
+
+/** The Unleash adapter of the guardrails, with the admin token from the environment (a missing one stops the start). */
+function unleashFlagStore(path: string, guardrails: Guardrails, env: NodeJS.ProcessEnv): FlagStore {
+  if (guardrails.unleash.url === null) throw new ConfigError(path, [{ path: 'unleash.url', message: 'expected the base URL of the Unleash API (e.g. http://127.0.0.1:4242/api): the tuner acts through it' }]);
+  const token = env[guardrails.unleash.tokenEnv];
+  if (token === undefined || token.trim() === '') {
+    throw new ConfigError(path, [{ path: 'unleash.tokenEnv', message: `expected the environment variable ${guardrails.unleash.tokenEnv} to hold an Unleash admin API token; it is unset or empty` }]);
+  }
+  return new UnleashFlagStore({ url: guardrails.unleash.url, token: token.trim(), environment: guardrails.unleash.environment, project: guardrails.unleash.project });
 }
 
 /** Limits of push ingest (defaults; body sizes as Prometheus' and the OTel collector's receivers use). */

@@ -1,7 +1,11 @@
 /**
- * `shiftguard demo`: simulates the built-in "dten upgrade" story (a tail regression shipped in
- * dten-gateway, a retry uptick from dten-sync's new backoff), analyses it on the embedded defaults,
- * prints the report, and leaves the inputs on disk so the same analysis can be run by hand.
+ * `shiftguard demo`: the built-in "dten upgrade" story (a tail regression shipped in dten-gateway, a
+ * retry uptick from dten-sync's new backoff).
+ * - live (default): starts `serve` on the embedded defaults with the tuner on in-memory flags, plays
+ *   the story against it at a compressed time scale, prints the review page's address and sign-in
+ *   tokens, and a status line every 10 s on stderr, until Ctrl-C (or `--duration`).
+ * - `--offline`: simulates the whole story at once, analyses it like `analyze`, prints the report and
+ *   leaves the inputs on disk so the same analysis can be run by hand.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -20,22 +24,32 @@ import { formatMarkdown } from '../report/format-markdown.js';
 import { EXIT_OK, UsageError, progressPrinter } from './cli-io.js';
 import type { CliIo } from './cli-io.js';
 import { parseFormat, renderReport } from './render-report.js';
+import { startLiveDemo } from '../sim/demo/live-demo.js';
+import type { LiveDemo } from '../sim/demo/live-demo.js';
+import { tryParseDurationMs } from '../config/duration.js';
 
 /** Runs `demo` with `args`; returns the exit code. */
-export async function demoCommand(args: string[], io: CliIo): Promise<number> {
+export async function demoCommand(args: string[], io: CliIo, version = '0.0.0'): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
+      offline: { type: 'boolean', default: false },
       'out-dir': { type: 'string', default: join('data', 'demo') },
       format: { type: 'string', default: 'table' },
       seed: { type: 'string', default: '1' },
       quiet: { type: 'boolean', default: false },
+      listen: { type: 'string', default: '127.0.0.1:8080' },
+      duration: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
   });
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed: expected an integer, got "${values.seed}"`);
+  if (!values.offline) {
+    const durationMs = values.duration === undefined ? null : parseDuration('--duration', values.duration);
+    return liveDemo({ dir: resolve(io.cwd, values['out-dir'], 'live'), listen: values.listen, seed, durationMs, quiet: values.quiet, version }, io);
+  }
   const format = parseFormat(values.format, true);
   const progress = progressPrinter(io, values.quiet);
   const outDir = resolve(io.cwd, values['out-dir']);
@@ -75,4 +89,59 @@ export async function demoCommand(args: string[], io: CliIo): Promise<number> {
     ].join('\n'),
   );
   return EXIT_OK;
+}
+
+function parseDuration(flag: string, text: string): number {
+  const parsed = tryParseDurationMs(text);
+  if (!parsed.ok) throw new UsageError(`${flag}: expected a duration such as 90s or 5m, got "${text}"`);
+  return parsed.ms;
+}
+
+/** The live demo: runs until SIGINT/SIGTERM or `durationMs`. */
+async function liveDemo(options: { dir: string; listen: string; seed: number; durationMs: number | null; quiet: boolean; version: string }, io: CliIo): Promise<number> {
+  const progress = progressPrinter(io, options.quiet);
+  progress('starting shiftguard serve on the embedded defaults (SQLite, the tuner on in-memory flags) and the simulated dten fleet');
+  const demo = await startLiveDemo({ dir: options.dir, listen: options.listen, seed: options.seed, version: options.version, progress });
+  io.stdout.write(
+    [
+      '',
+      `Review page: ${demo.url}/`,
+      `  sign in with the operator token ${demo.tokens.operator}`,
+      `  (viewer token ${demo.tokens.viewer}; both live only as long as this demo)`,
+      `What happens: the upgrade ${demo.upgradeId} rolls out at ${new Date(demo.upgradeAtMs).toISOString().slice(11, 19)} UTC, about a minute from now.`,
+      '  dten-gateway 4.3.0 slows /v1/route: the tuner proposes disabling dten.gateway.hybrid and waits for you to approve it.',
+      '  dten-sync 2.0.0 retries more: the tuner disables dten.sync.backoff-v2 on its own, verifies it, keeps or reverts it.',
+      `Files: ${options.dir} (shiftguard.yaml, guardrails.yaml, the state store, serve.log)`,
+      options.durationMs === null ? 'Ctrl-C stops the demo.' : `The demo stops after ${Math.round(options.durationMs / 1000)} s.`,
+      '',
+    ].join('\n'),
+  );
+  const status = setInterval(() => {
+    statusLine(demo).then(progress, (error: unknown) => progress(`status unavailable: ${error instanceof Error ? error.message : String(error)}`));
+  }, 10_000);
+  await new Promise<void>((done) => {
+    const finish = (): void => {
+      process.off('SIGINT', finish);
+      process.off('SIGTERM', finish);
+      done();
+    };
+    process.once('SIGINT', finish);
+    process.once('SIGTERM', finish);
+    if (options.durationMs !== null) setTimeout(finish, options.durationMs).unref();
+  });
+  clearInterval(status);
+  progress('stopping the demo');
+  await demo.stop();
+  return EXIT_OK;
+}
+
+/** One line on where the story stands: the phase, open findings, and decisions by state. */
+async function statusLine(demo: LiveDemo): Promise<string> {
+  const get = async <T>(path: string): Promise<T> => (await (await fetch(`${demo.url}${path}`, { headers: { Authorization: `Bearer ${demo.tokens.viewer}` } })).json()) as T;
+  const [findings, decisions] = await Promise.all([get<{ signal: string; labels: Record<string, string> }[]>('/api/v1/findings'), get<{ flag: string; status: string }[]>('/api/v1/decisions')]);
+  const seconds = Math.round((Date.now() - demo.upgradeAtMs) / 1000);
+  const phase = seconds < 0 ? `baseline filling, upgrade in ${-seconds} s` : `upgrade + ${seconds} s`;
+  const open = findings.map((f) => `${f.signal} {${Object.values(f.labels).join(', ')}}`).join('; ');
+  const states = decisions.map((d) => `${d.flag} ${d.status}`).join(', ');
+  return `demo: ${phase}; ${findings.length} open finding(s)${open === '' ? '' : ` (${open})`}; decisions: ${states === '' ? 'none yet' : states}`;
 }

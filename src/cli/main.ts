@@ -15,7 +15,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       case 'analyze':
         return await (await import('./analyze-command.js')).analyzeCommand(rest, io);
       case 'demo':
-        return await (await import('./demo-command.js')).demoCommand(rest, io);
+        return await (await import('./demo-command.js')).demoCommand(rest, io, packageVersion());
       case 'upgrade':
         if (rest[0] !== 'diff') throw new UsageError(`unknown command "upgrade ${rest[0] ?? ''}": expected "upgrade diff"`);
         return await (await import('./upgrade-diff-command.js')).upgradeDiffCommand(rest.slice(1), io);

@@ -5,7 +5,8 @@ Usage:
   shiftguard analyze --upgrade U.json (--metrics F.om ... | --prometheus URL)
                      [--config C.yaml] [--format json|table|markdown] [--out FILE] [--quiet]
   shiftguard serve [--config C.yaml]
-  shiftguard demo [--out-dir DIR] [--format table|json|markdown] [--seed N]
+  shiftguard demo [--listen HOST:PORT] [--duration DUR] [--out-dir DIR] [--seed N]
+  shiftguard demo --offline [--out-dir DIR] [--format table|json|markdown] [--seed N]
   shiftguard upgrade diff --manifest M.json --inventory I.json
                      [--id ID] [--started-at RFC3339] [--out FILE]
   shiftguard rollback --upgrade ID [--apply] [--url URL | --config C.yaml] [--format text|json]

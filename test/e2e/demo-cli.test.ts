@@ -24,7 +24,7 @@ describe('shiftguard demo', () => {
   beforeAll(async () => {
     tmp = makeTempDir('demo');
     outDir = join(tmp.path, 'out');
-    demo = await runCli(['demo', '--out-dir', 'out'], { cwd: tmp.path });
+    demo = await runCli(['demo', '--offline', '--out-dir', 'out'], { cwd: tmp.path });
   });
 
   afterAll(() => tmp?.remove());
@@ -77,7 +77,7 @@ describe('shiftguard demo', () => {
     const cwd = join(tmp.path, 'elsewhere');
     const absolute = join(tmp.path, 'absolute-out');
     mkdirSync(cwd);
-    const result = await runCli(['demo', '--out-dir', absolute, '--quiet'], { cwd });
+    const result = await runCli(['demo', '--offline', '--out-dir', absolute, '--quiet'], { cwd });
     expect(result.code, result.stderr).toBe(0);
     for (const file of ['metrics.om', 'upgrade.json', 'report.json']) expect(existsSync(join(absolute, file)), join(absolute, file)).toBe(true);
   });

@@ -8,7 +8,7 @@ import type { DecisionRecord } from '../../store/state-store.js';
 import { describeValue } from '../../tune/decision-proposal.js';
 import type { DecisionProposal } from '../../tune/decision-proposal.js';
 import { safeProposal } from '../../tune/tuner-context.js';
-import { formatRatio } from './group-plots.js';
+import { formatRatio, formatSeconds } from './group-plots.js';
 import { labelsText } from './review-layout.js';
 import type { Html } from './review-layout.js';
 import type { ReviewSession } from './review-session.js';
@@ -40,7 +40,10 @@ export function predicted(p: DecisionProposal): string {
     return `retries/request ${formatRatio(current.retriesPerRequest)} → ${formatRatio(next.retriesPerRequest)}; p99 ${Math.round(current.p99Ms)} → ${Math.round(next.p99Ms)} ms; failures ${pct(current.failureRate)} → ${pct(next.failureRate)} (retry model)`;
   }
   const s = p.trigger?.statistic;
-  if (p.trigger !== null && s !== null && s !== undefined) return `back toward ${s.name} ${formatRatio(s.baseline)} (now ${formatRatio(s.after)}) on ${p.trigger.signal} {${labelsText(p.trigger.labels)}}`;
+  if (p.trigger !== null && s !== null && s !== undefined) {
+    const value = /^p\d/.test(s.name) ? formatSeconds : formatRatio;
+    return `back toward ${s.name} ${value(s.baseline)} (now ${value(s.after)}) on ${p.trigger.signal} {${labelsText(p.trigger.labels)}}`;
+  }
   return p.action === 'restore' ? 'the value before the tuner’s first change' : '';
 }
 

@@ -122,7 +122,9 @@ export function timeSeriesPlot(view: GroupView, group: ReportGroup, windows: Rep
   const values = view.instances.flatMap((l) => l.values.filter((v): v is number => v !== null && Number.isFinite(v)));
   const latency = view.quantile !== null;
   const first = view.binStartsMs[0] ?? 0;
-  const last = (view.binStartsMs.at(-1) ?? first) + view.binMs;
+  // While the after window fills, the axis ends at the newest data (not at the window's far end).
+  const lastBin = Math.max(0, ...view.instances.map((l) => l.values.findLastIndex((v) => v !== null)));
+  const last = Math.max((view.binStartsMs[lastBin] ?? first) + view.binMs, Date.parse(windows.baseline.end) + view.binMs);
   return renderLinePlot({
     title: `${latency ? `p${Number((view.quantile ?? 0) * 100)}` : group.signal} per instance over time; upgraded instances solid, controls dashed; rollouts and onset marked`,
     kind: 'timeseries',

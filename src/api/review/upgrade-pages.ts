@@ -63,7 +63,7 @@ export function upgradeBody(registered: RegisteredUpgrade, report: Report, decis
   <td><a href="${groupHref(u.id, g)}">${g.signal}</a><br><span class="muted">${labelsText(g.labels)}</span></td>
   <td>${verdictBadge(g.verdict)}</td>
   <td class="num">${s === null ? '' : statisticText(g, s)}</td>
-  <td class="num">${s === null ? '' : `q = ${s.qValue.toPrecision(2)}`}</td>
+  <td class="num">${s === null || !Number.isFinite(s.qValue) ? '—' : `q = ${s.qValue.toPrecision(2)}`}</td>
   <td>${g.suspects[0] === undefined ? '' : `${g.suspects[0].binary} (${g.suspects[0].score.toFixed(2)})`}</td>
 </tr>`;
   });
@@ -98,7 +98,7 @@ ${g.reason === undefined ? '' : html`<p>${g.reason}</p>`}
 </dl>
 <h2>Statistics</h2>
 <table><thead><tr><th>statistic</th><th>baseline</th><th>after</th><th>change</th><th>95% interval</th><th>p</th><th>q</th><th>verdict</th><th>test</th></tr></thead><tbody>
-${g.statistics.map((s) => html`<tr data-statistic="${s.name}"><td>${s.name}</td><td class="num">${value(g, s.baseline)}</td><td class="num">${value(g, s.observedAfter ?? s.after)}</td><td class="num">${signedPct(s.relativeChange)}</td><td class="num">${signedPct(s.ci[0])} … ${signedPct(s.ci[1])}</td><td class="num">${s.pValue.toPrecision(2)}</td><td class="num">${s.qValue.toPrecision(2)}</td><td>${verdictBadge(s.verdict)}</td><td class="muted">${s.test}${s.reason === undefined ? '' : html`<br>${s.reason}`}</td></tr>`)}
+${g.statistics.map((s) => html`<tr data-statistic="${s.name}"><td>${s.name}</td><td class="num">${value(g, s.baseline)}</td><td class="num">${value(g, s.observedAfter ?? s.after)}</td><td class="num">${signedPct(s.relativeChange)}</td><td class="num">${signedPct(s.ci[0])} … ${signedPct(s.ci[1])}</td><td class="num">${precision(s.pValue)}</td><td class="num">${precision(s.qValue)}</td><td>${verdictBadge(s.verdict)}</td><td class="muted">${s.test}${s.reason === undefined ? '' : html`<br>${s.reason}`}</td></tr>`)}
 </tbody></table>
 ${g.notes.length === 0 ? '' : html`<ul class="muted">${g.notes.map((n) => html`<li>${n}</li>`)}</ul>`}
 <h2>Before and after</h2>
@@ -127,8 +127,12 @@ function value(g: ReportGroup, v: number): string {
 }
 
 function signedPct(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
+  if (!Number.isFinite(x)) return '—';
   return `${x >= 0 ? '+' : ''}${Number((x * 100).toPrecision(3))}%`;
+}
+
+function precision(x: number): string {
+  return Number.isFinite(x) ? x.toPrecision(2) : '—';
 }
 
 function changedBinaries(u: Upgrade): string {

@@ -5,13 +5,16 @@
 import type { V1Backoff } from './backoff.js';
 import { V1_DEFAULTS } from './backoff.js';
 import type { PartnerFaults } from './partner-faults.js';
+import type { UnleashFlags } from './unleash-flags.js';
 
 /** Options of `startDtenSyncClient`. */
 export interface DtenSyncClientOptions {
-  /** Unleash API base including `/api`. */
-  readonly unleashUrl: string;
-  /** Unleash client (backend SDK) token. */
-  readonly unleashToken: string;
+  /** Unleash API base including `/api` (required unless `flags` is given). */
+  readonly unleashUrl?: string;
+  /** Unleash client (backend SDK) token (required unless `flags` is given). */
+  readonly unleashToken?: string;
+  /** Where the flags are read instead of Unleash (the demo's in-memory flag store). */
+  readonly flags?: UnleashFlags;
   /** shiftguard's base URL; without it no metrics are exported (the statistics still are kept). */
   readonly shiftguardUrl?: string;
   /** Bearer token with shiftguard's ingest role (required with `shiftguardUrl`). */
@@ -58,6 +61,7 @@ export interface DtenSyncClientOptions {
 export interface ResolvedClientOptions {
   readonly unleashUrl: string;
   readonly unleashToken: string;
+  readonly flags: UnleashFlags | null;
   readonly otlp: { readonly shiftguardUrl: string; readonly ingestToken: string; readonly exportIntervalMs: number } | null;
   readonly ratePerSecond: number;
   readonly instances: number;
@@ -97,8 +101,9 @@ export function resolveClientOptions(options: DtenSyncClientOptions): ResolvedCl
   if (!(Number.isInteger(instances) && instances >= 1)) throw new RangeError(`instances must be an integer ≥ 1, got ${instances}`);
   const v1 = { delayMs: options.v1?.delayMs ?? V1_DEFAULTS.delayMs, maxRetries: options.v1?.maxRetries ?? V1_DEFAULTS.maxRetries };
   return {
-    unleashUrl: text('unleashUrl', options.unleashUrl),
-    unleashToken: text('unleashToken', options.unleashToken),
+    unleashUrl: options.flags === undefined ? text('unleashUrl', options.unleashUrl) : (options.unleashUrl ?? ''),
+    unleashToken: options.flags === undefined ? text('unleashToken', options.unleashToken) : (options.unleashToken ?? ''),
+    flags: options.flags ?? null,
     otlp: options.shiftguardUrl === undefined ? null : {
       shiftguardUrl: options.shiftguardUrl,
       ingestToken: options.ingestToken as string,

@@ -80,7 +80,7 @@ export async function startDtenSyncClient(options: DtenSyncClientOptions): Promi
   const caller = createPartnerCaller(partnerUrl, config.attemptTimeoutMs);
   let flags: UnleashFlags;
   try {
-    flags = await connectUnleash({
+    flags = config.flags ?? await connectUnleash({
       url: config.unleashUrl,
       clientToken: config.unleashToken,
       instanceId: config.unleashInstanceId,

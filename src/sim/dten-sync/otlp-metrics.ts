@@ -70,7 +70,7 @@ export function otlpMetricsUrl(shiftguardUrl: string): string {
 }
 
 /** Forwards to the OTLP exporter, counting outcomes and choosing delta for observable gauges only. */
-class TallyingExporter implements PushMetricExporter {
+export class TallyingExporter implements PushMetricExporter {
   constructor(
     private readonly inner: OTLPMetricExporter,
     private readonly tally: ExportTally,

@@ -1,0 +1,187 @@
+/**
+ * `shiftguard demo`, live: the dten story played in real time at a compressed time scale (2 s slices,
+ * a one-minute baseline, 30 s verification windows) against a real `serve` on the embedded defaults
+ * (SQLite, the tuner on in-memory flags):
+ * - dten-gateway 4.2.1 -> 4.3.0 ships a "hybrid" routing path that slows a share of `/v1/route`
+ *   requests (a tail-latency regression). No guardrails rule covers its flag, so the tuner proposes
+ *   disabling it and waits for an operator (the review page's approve button).
+ * - dten-sync 1.0.0 -> 2.0.0 ships a new, eager backoff strategy behind `dten.sync.backoff-v2`: its
+ *   retries to the partner API rise. The guardrails allow disabling that gate, so the tuner does it
+ *   on its own, verifies the effect and keeps (or reverts) it.
+ * Every instance exports OTLP to `serve` as a real process would; both binaries read their flags from
+ * the store the tuner writes, so its changes show in their telemetry.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { parseConfig } from '../../config/load-config.js';
+import { MemoryFlagStore, MemoryFlags } from '../../flags/memory-flag-store.js';
+import type { JsonValue } from '../../flags/flag-store.js';
+import { startService } from '../../main.js';
+import { startDtenSyncClient } from '../dten-sync/client.js';
+import type { DtenSyncClient } from '../dten-sync/client.js';
+import { GATEWAY_FROM, GATEWAY_SERVICE, GATEWAY_TO, startLiveGateway } from './live-gateway.js';
+import type { LiveGateway } from './live-gateway.js';
+import { memoryBackoffFlags, memoryFlagOn } from './memory-flag-view.js';
+
+export const DEMO_UPGRADE_ID = 'dten-demo';
+export const SYNC_GATE = 'dten.sync.backoff-v2';
+export const SYNC_TUNED = 'dten.sync.backoff';
+export const GATEWAY_FLAG = 'dten.gateway.hybrid';
+/** v2's constants as shipped: retries early and often. */
+const EAGER = { baseDelayMs: 20, multiplier: 1.5, maxDelayMs: 2000, maxRetries: 5, jitter: 'full' };
+const INSTANCES = 4;
+const STAGGER_MS = 4000;
+
+export interface LiveDemoOptions {
+  /** Where the configuration, the state store and the logs go (recreated). */
+  readonly dir: string;
+  /** `host:port` to listen on. */
+  readonly listen: string;
+  /** Seconds of traffic before the upgrade (at least the one-minute baseline). */
+  readonly baselineSeconds?: number;
+  readonly seed?: number;
+  readonly version: string;
+  readonly progress: (line: string) => void;
+}
+
+export interface LiveDemo {
+  readonly url: string;
+  readonly tokens: { readonly viewer: string; readonly operator: string; readonly ingest: string };
+  readonly upgradeId: string;
+  readonly upgradeAtMs: number;
+  /** The flags both binaries read and the tuner writes. */
+  readonly flags: MemoryFlags;
+  stop(): Promise<void>;
+}
+
+/** Starts `serve`, the fleet, and registers the upgrade; resolves once the review page can show it. */
+export async function startLiveDemo(options: LiveDemoOptions): Promise<LiveDemo> {
+  const seed = options.seed ?? 1;
+  rmSync(options.dir, { recursive: true, force: true });
+  mkdirSync(options.dir, { recursive: true });
+  const tokens = { viewer: token(), operator: token(), ingest: token() };
+  // The demo always runs on its own SQLite file, whatever DATABASE_URL says.
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const env = { ...inherited, SHIFTGUARD_VIEWER_TOKEN: tokens.viewer, SHIFTGUARD_OPERATOR_TOKEN: tokens.operator, SHIFTGUARD_INGEST_TOKEN: tokens.ingest, SHIFTGUARD_LISTEN: options.listen };
+  const guardrailsPath = join(options.dir, 'guardrails.yaml');
+  writeFileSync(guardrailsPath, demoGuardrailsYaml());
+  const configPath = join(options.dir, 'shiftguard.yaml');
+  writeFileSync(configPath, demoConfigYaml(join(options.dir, 'shiftguard.db'), guardrailsPath));
+  const config = parseConfig(demoConfigYaml(join(options.dir, 'shiftguard.db'), guardrailsPath), configPath, { env });
+
+  const flags = new MemoryFlags('demo');
+  flags.define(SYNC_GATE, { enabled: true });
+  flags.define(SYNC_TUNED, { enabled: true, strategies: [{ variants: [{ name: 'constants', payload: { type: 'json', json: EAGER as unknown as JsonValue } }] }] });
+  flags.define(GATEWAY_FLAG, { enabled: true });
+
+  const logger = pino({ name: 'shiftguard', level: 'info' }, pino.destination({ dest: join(options.dir, 'serve.log'), sync: false }));
+  const service = await startService({ config, env, version: options.version, logger, flags: new MemoryFlagStore(flags) });
+  const upgradeAtMs = Date.now() + Math.max(62, options.baselineSeconds ?? 66) * 1000;
+  const started: { sync?: DtenSyncClient; gateway?: LiveGateway } = {};
+  const stop = async (): Promise<void> => {
+    await started.sync?.stop();
+    await started.gateway?.stop();
+    await service.stop();
+  };
+  try {
+    const registered = await fetch(`${service.url}/api/v1/upgrades`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${tokens.operator}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(demoUpgrade(upgradeAtMs)),
+    });
+    if (registered.status !== 201) throw new Error(`registering the demo upgrade: ${registered.status} ${await registered.text()}`);
+    started.gateway = startLiveGateway({
+      shiftguardUrl: service.url,
+      ingestToken: tokens.ingest,
+      instances: INSTANCES,
+      ratePerSecond: 40,
+      upgradeAtMs: (i) => upgradeAtMs + i * STAGGER_MS,
+      hybridOn: memoryFlagOn(flags, GATEWAY_FLAG),
+      exportIntervalMs: 1000,
+      seed: seed + 1,
+    });
+    const clientLog = join(options.dir, 'dten-sync.log');
+    writeFileSync(clientLog, '');
+    started.sync = await startDtenSyncClient({
+      flags: memoryBackoffFlags(flags, SYNC_GATE, SYNC_TUNED),
+      shiftguardUrl: service.url,
+      ingestToken: tokens.ingest,
+      ratePerSecond: 50,
+      instances: INSTANCES,
+      upgradeAtMs,
+      upgradeStaggerMs: STAGGER_MS,
+      seed: seed + 2,
+      exportIntervalMs: 1000,
+      progressIntervalMs: 10_000,
+      gateFlag: SYNC_GATE,
+      tuneFlag: SYNC_TUNED,
+      partnerFaults: { baseFailure: 0.08 },
+      log: (line) => writeFileSync(clientLog, `${line}\n`, { flag: 'a' }),
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  options.progress(`demo: serve on ${service.url}; dten-gateway and dten-sync (${INSTANCES} instances each) export OTLP to it; the upgrade rolls out at ${new Date(upgradeAtMs).toISOString()}`);
+  return { url: service.url, tokens, upgradeId: DEMO_UPGRADE_ID, upgradeAtMs, flags, stop };
+}
+
+/** The demo's upgrade.json: both binaries with per-instance rollout times, and the flags they ship. */
+export function demoUpgrade(upgradeAtMs: number): unknown {
+  const rollout = (prefix: string) => Array.from({ length: INSTANCES }, (_, i) => ({ instance: `${prefix}-${i}`, at: new Date(upgradeAtMs + i * STAGGER_MS).toISOString() }));
+  return {
+    id: DEMO_UPGRADE_ID,
+    package: 'Full-upgrade-package-dten.zip',
+    startedAt: new Date(upgradeAtMs).toISOString(),
+    finishedAt: new Date(upgradeAtMs + (INSTANCES - 1) * STAGGER_MS).toISOString(),
+    binaries: [
+      { name: GATEWAY_SERVICE, from: GATEWAY_FROM, to: GATEWAY_TO, services: [GATEWAY_SERVICE], rollout: rollout(GATEWAY_SERVICE) },
+      { name: 'dten-sync', from: '1.0.0', to: '2.0.0', services: ['dten-sync'], rollout: rollout('dten-sync') },
+    ],
+    flags: [
+      { name: SYNC_GATE, binary: 'dten-sync' },
+      { name: GATEWAY_FLAG, binary: GATEWAY_SERVICE },
+    ],
+  };
+}
+
+/** The compressed time scale: 2 s slices, a one-minute baseline, the tuner every 2 s. */
+export function demoConfigYaml(storePath: string, guardrailsPath: string): string {
+  return [
+    '# shiftguard demo: the embedded defaults at a compressed time scale (written by `shiftguard demo`).',
+    `store: { url: "sqlite:${storePath}" }`,
+    'windows: { baseline: 60s, after: 10m, settle: 4s, slice: 2s }',
+    'monitoring: { delay: 3s }',
+    `tuner: { guardrails: "${guardrailsPath}", interval: 2s }`,
+    '',
+  ].join('\n');
+}
+
+/** The demo's guardrails: dten-sync's gate and constants (the gateway's flag is left to an operator). */
+export function demoGuardrailsYaml(): string {
+  return [
+    '# shiftguard demo guardrails (written by `shiftguard demo`; the flags live in memory).',
+    'mode: enforce',
+    'unleash: { url: "http://127.0.0.1:4242/api", environment: demo }',
+    'rules:',
+    `  - flag: ${SYNC_GATE}`,
+    '    may: [disable]',
+    '    when: { signal: retries, binary: dten-sync }',
+    `  - flag: ${SYNC_TUNED}`,
+    '    tune:',
+    '      baseDelayMs:  { min: 20,   max: 400,   maxStep: 0.25 }',
+    '      multiplier:   { min: 1.5,  max: 3.0,   maxStep: 0.25 }',
+    '      maxDelayMs:   { min: 1000, max: 10000, maxStep: 0.5 }',
+    '      maxRetries:   { min: 1,    max: 5,     maxStep: 0.5 }',
+    '    when: { signal: [latency, retries], binary: dten-sync }',
+    '    transientFault: 250ms',
+    'limits: { cooldown: 1m, maxChangesPerDay: 6, verifyWindow: 30s }',
+    '',
+  ].join('\n');
+}
+
+function token(): string {
+  return randomBytes(18).toString('base64url');
+}
