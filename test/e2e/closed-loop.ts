@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { syncGateRuleYaml, syncTuneRuleYaml } from '../../src/sim/demo/live-demo.js';
 import { startPartnerApi } from '../../src/sim/dten-sync/partner-api.js';
 import type { PartnerApi } from '../../src/sim/dten-sync/partner-api.js';
 import type { PartnerFaults } from '../../src/sim/dten-sync/partner-faults.js';
@@ -122,17 +123,8 @@ export function loopConfigYaml(options: { storeUrl?: string; leaseDuration?: str
 
 /** The loop's guardrails: the contract's two rules on the loop's flags, second-scale limits. */
 export function loopGuardrailsYaml(options: { gate: string; tuned: string; unleashUrl: string; environment: string; mode: string; verifyWindow: string; tuneFirst?: boolean }): string {
-  const gateRule = [`  - flag: ${options.gate}`, '    may: [disable]', '    when: { signal: retries, binary: dten-sync }'];
-  const tuneRule = [
-    `  - flag: ${options.tuned}`,
-    '    tune:',
-    '      baseDelayMs:  { min: 20,   max: 400,   maxStep: 0.25 }',
-    '      multiplier:   { min: 1.5,  max: 3.0,   maxStep: 0.25 }',
-    '      maxDelayMs:   { min: 1000, max: 10000, maxStep: 0.5 }',
-    '      maxRetries:   { min: 1,    max: 5,     maxStep: 0.5 }',
-    '    when: { signal: [latency, retries], binary: dten-sync }',
-    '    transientFault: 250ms',
-  ];
+  const gateRule = syncGateRuleYaml(options.gate);
+  const tuneRule = syncTuneRuleYaml(options.tuned);
   return [
     `mode: ${options.mode}`,
     `unleash: { url: "${options.unleashUrl}", environment: ${options.environment}, project: default, tokenEnv: UNLEASH_ADMIN_TOKEN }`,

@@ -166,10 +166,22 @@ export function demoGuardrailsYaml(): string {
     'mode: enforce',
     'unleash: { url: "http://127.0.0.1:4242/api", environment: demo }',
     'rules:',
-    `  - flag: ${SYNC_GATE}`,
-    '    may: [disable]',
-    '    when: { signal: retries, binary: dten-sync }',
-    `  - flag: ${SYNC_TUNED}`,
+    ...syncGateRuleYaml(SYNC_GATE),
+    ...syncTuneRuleYaml(SYNC_TUNED),
+    'limits: { cooldown: 1m, maxChangesPerDay: 6, verifyWindow: 30s }',
+    '',
+  ].join('\n');
+}
+
+/** The guardrails rule (YAML lines) letting the tuner disable dten-sync's backoff gate `flag`. */
+export function syncGateRuleYaml(flag: string): string[] {
+  return [`  - flag: ${flag}`, '    may: [disable]', '    when: { signal: retries, binary: dten-sync }'];
+}
+
+/** The guardrails rule (YAML lines) bounding dten-sync's backoff constants in `flag`'s payload. */
+export function syncTuneRuleYaml(flag: string): string[] {
+  return [
+    `  - flag: ${flag}`,
     '    tune:',
     '      baseDelayMs:  { min: 20,   max: 400,   maxStep: 0.25 }',
     '      multiplier:   { min: 1.5,  max: 3.0,   maxStep: 0.25 }',
@@ -177,9 +189,7 @@ export function demoGuardrailsYaml(): string {
     '      maxRetries:   { min: 1,    max: 5,     maxStep: 0.5 }',
     '    when: { signal: [latency, retries], binary: dten-sync }',
     '    transientFault: 250ms',
-    'limits: { cooldown: 1m, maxChangesPerDay: 6, verifyWindow: 30s }',
-    '',
-  ].join('\n');
+  ];
 }
 
 function token(): string {
