@@ -98,5 +98,7 @@ describe('alignedEvidence', () => {
     );
     const early: AlignedProfile = { logLik: Float64Array.from([0, 5, 1, 0]), zeroIndex: 3, instances: 2 };
     expect(alignedEvidence(early, 'x', MINUTE_MS)).toBe("aligned at each instance's rollout of x and pooled over 2 instance(s), the rate steps at −2m");
+    // Second-scale slices (the live demo's 2 s): seconds, not fractions of a minute.
+    expect(alignedEvidence(early, 'x', 2000)).toBe("aligned at each instance's rollout of x and pooled over 2 instance(s), the rate steps at −4s");
   });
 });

@@ -95,7 +95,14 @@ export function alignedEvidence(profile: AlignedProfile, binary: string, sliceMs
   profile.logLik.forEach((v, i) => {
     if (Number.isFinite(v) && (best < 0 || v > (profile.logLik[best] ?? -Infinity))) best = i;
   });
-  const offsetMinutes = ((best - profile.zeroIndex) * sliceMs) / 60_000;
-  const sign = offsetMinutes >= 0 ? '+' : '−';
-  return `aligned at each instance's rollout of ${binary} and pooled over ${profile.instances} instance(s), the rate steps at ${sign}${Math.abs(offsetMinutes)}m`;
+  const offsetMs = (best - profile.zeroIndex) * sliceMs;
+  const sign = offsetMs >= 0 ? '+' : '−';
+  return `aligned at each instance's rollout of ${binary} and pooled over ${profile.instances} instance(s), the rate steps at ${sign}${offset(Math.abs(offsetMs))}`;
+}
+
+/** Whole minutes as `2m`, shorter offsets (second-scale slices) as `4s`, others as `1.5m`. */
+function offset(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))}s`;
+  return `${(ms / 60_000).toFixed(1)}m`;
 }
