@@ -2,7 +2,11 @@
 // entry plus a chunk per lazily loaded command. Loading a few files instead of ~500 small modules
 // (the @stdlib distribution packages alone are 419) cuts the CLI's start-up by about 0.2 s, a
 // visible share of a one-shot `analyze` (see test/bench/README.md).
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: without a clean start, every build would leave the old ones.
+rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: ['dist/cli/main.js'],

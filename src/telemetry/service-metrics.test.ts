@@ -28,8 +28,12 @@ describe('registerStateGauges', () => {
   it('counts upgrades and decisions by status at scrape time, every known status included', async () => {
     const metrics = createServiceMetrics();
     let decisions = [{ status: 'proposed' }, { status: 'approved' }, { status: 'approved' }];
-    registerStateGauges(metrics, { listUpgrades: () => Promise.resolve([{ status: 'monitoring' }, { status: 'finished' }]), listDecisions: () => Promise.resolve(decisions) });
+    const upgrades = [{ id: 'u1', status: 'monitoring', registeredAtMs: 1_795_000_000_000 }, { id: 'u2', status: 'finished', registeredAtMs: 1_795_000_060_500 }];
+    registerStateGauges(metrics, { listUpgrades: () => Promise.resolve(upgrades), listDecisions: () => Promise.resolve(decisions) });
     let text = await metrics.registry.metrics();
+    // Registration times for Grafana annotations (value = the time, in seconds).
+    expect(text).toContain('shiftguard_upgrade_registered_timestamp_seconds{upgrade="u1"} 1795000000');
+    expect(text).toContain('shiftguard_upgrade_registered_timestamp_seconds{upgrade="u2"} 1795000060.5');
     expect(text).toContain('shiftguard_decisions{status="approved"} 2');
     expect(text).toContain('shiftguard_decisions{status="reverted"} 0');
     expect(text).toContain('shiftguard_upgrades{status="monitoring"} 1');

@@ -164,7 +164,7 @@ export function registerMonitorGauges(metrics: ServiceMetrics): MonitorGauges {
 
 /** What the state gauges read (the state store's narrow slices). */
 export interface StateCounts {
-  listUpgrades(): Promise<readonly { readonly status: string }[]>;
+  listUpgrades(): Promise<readonly { readonly id: string; readonly status: string; readonly registeredAtMs: number }[]>;
   listDecisions(): Promise<readonly { readonly status: string }[]>;
 }
 
@@ -188,6 +188,16 @@ export function registerStateGauges(metrics: ServiceMetrics, state: StateCounts)
     async collect() {
       this.reset();
       for (const [status, n] of byStatus(UPGRADE_STATUSES, await state.listUpgrades())) this.set({ status }, n);
+    },
+  });
+  new Gauge({
+    name: 'shiftguard_upgrade_registered_timestamp_seconds',
+    help: 'When each upgrade was registered, Unix seconds (one series per upgrade: Grafana annotations use the value as the time).',
+    labelNames: ['upgrade'],
+    registers: [metrics.registry],
+    async collect() {
+      this.reset();
+      for (const u of await state.listUpgrades()) this.set({ upgrade: u.id }, u.registeredAtMs / 1000);
     },
   });
   new Gauge({

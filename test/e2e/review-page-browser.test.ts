@@ -5,16 +5,14 @@
  * unauthenticated visitor and a viewer cannot approve, and an operator approves the pending decision
  * and sees its state change; the tuner then carries it out.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stopProcess } from '../support/stop-process.js';
-import { freePort } from './free-port.js';
-import { CLI_PATH, REPO_ROOT, makeTempDir } from './run-cli.js';
+import { startDemoProcess, untilDemo } from './live-demo-process.js';
+import type { DemoProcess } from './live-demo-process.js';
+import { REPO_ROOT, makeTempDir } from './run-cli.js';
 import type { TempDir } from './run-cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -30,47 +28,12 @@ describe.runIf(!available && process.env.CI !== undefined)('the review page in a
   });
 });
 
-interface Demo {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly operator: string;
-  readonly viewer: string;
-  stderr(): string;
-}
-
 let tmp: TempDir | undefined;
-let demo: Demo | undefined;
+let demo: DemoProcess | undefined;
 let browser: Browser | undefined;
 
-async function startDemo(dir: string): Promise<Demo> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [CLI_PATH, 'demo', '--listen', `127.0.0.1:${port}`, '--duration', '10m'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const deadline = Date.now() + 60_000;
-  while (!/Review page: (\S+)\/\n[\s\S]*operator token (\S+)\n[\s\S]*viewer token (\S+);/.test(stdout)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the demo did not print its page within 60 s:\n${stdout}\n${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  const m = /Review page: (\S+)\/\n[\s\S]*operator token (\S+)\n[\s\S]*viewer token (\S+);/.exec(stdout) as RegExpExecArray;
-  return { child, url: m[1] as string, operator: m[2] as string, viewer: m[3] as string, stderr: () => stderr };
-}
-
-async function decisionOn(d: Demo, flag: string): Promise<{ id: string; status: string } | undefined> {
-  const response = await fetch(`${d.url}/api/v1/decisions`, { headers: { Authorization: `Bearer ${d.viewer}` } });
-  return ((await response.json()) as { id: string; flag: string; status: string }[]).find((x) => x.flag === flag);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms\n${demo?.stderr().slice(-2000) ?? ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
+async function decisionOn(d: DemoProcess, flag: string): Promise<{ id: string; status: string } | undefined> {
+  return (await d.get<{ id: string; flag: string; status: string }[]>('/api/v1/decisions')).find((x) => x.flag === flag);
 }
 
 async function signIn(page: Page, token: string): Promise<void> {
@@ -84,18 +47,18 @@ describe.skipIf(!available)('the review page in a browser, on the live demo', ()
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     tmp = makeTempDir('review-browser');
-    demo = await startDemo(tmp.path);
+    demo = await startDemoProcess(tmp.path);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   }, 90_000);
 
   afterAll(async () => {
     await browser?.close();
-    if (demo !== undefined) await stopProcess(demo.child);
+    await demo?.stop();
     tmp?.remove();
   }, 60_000);
 
   it('asks an unauthenticated visitor for a token, and a viewer sees the upgrade, the regressed group and its plots, without an approve button', async () => {
-    const d = demo as Demo;
+    const d = demo as DemoProcess;
     const page = await (browser as Browser).newPage({ viewport: { width: 1280, height: 1000 } });
     const anonymous = await page.goto(`${d.url}/`);
     expect(anonymous?.status()).toBe(401);
@@ -103,7 +66,7 @@ describe.skipIf(!available)('the review page in a browser, on the live demo', ()
     // Nothing to approve without signing in: the form post is refused.
     expect((await page.request.post(`${d.url}/ui/decisions/1/approve`, { form: { csrf: 'x', back: '/' } })).status()).toBe(401);
 
-    await until('the pending decision on the gateway flag', () => decisionOn(d, GATEWAY_FLAG), 180_000);
+    await untilDemo(d, 'the pending decision on the gateway flag', () => decisionOn(d, GATEWAY_FLAG), 180_000);
     await signIn(page, d.viewer);
     expect(await page.locator('tr[data-upgrade="dten-demo"]').count()).toBe(1);
     expect(await page.locator('tr[data-status="proposed"]').count()).toBeGreaterThan(0);
@@ -128,8 +91,8 @@ describe.skipIf(!available)('the review page in a browser, on the live demo', ()
   }, 240_000);
 
   it('an operator approves the pending decision after a confirmation, sees its state change, and the tuner applies it', async () => {
-    const d = demo as Demo;
-    const pending = await until('the pending decision on the gateway flag', () => decisionOn(d, GATEWAY_FLAG), 180_000);
+    const d = demo as DemoProcess;
+    const pending = await untilDemo(d, 'the pending decision on the gateway flag', () => decisionOn(d, GATEWAY_FLAG), 180_000);
     expect(pending.status).toBe('proposed');
     const page = await (browser as Browser).newPage({ viewport: { width: 1280, height: 1000 } });
     await signIn(page, d.operator);
@@ -147,7 +110,7 @@ describe.skipIf(!available)('the review page in a browser, on the live demo', ()
     expect(await page.locator('p.flash').textContent()).toContain(`Decision ${pending.id} approved`);
     // The front page lists only decisions waiting for an operator: this one no longer is.
     expect(await page.locator(`tr[data-decision="${pending.id}"]`).count()).toBe(0);
-    const applied = await until('the tuner applying the approved decision', async () => {
+    const applied = await untilDemo(d, 'the tuner applying the approved decision', async () => {
       const now = await decisionOn(d, GATEWAY_FLAG);
       return now !== undefined && ['applied', 'verifying', 'kept', 'reverted'].includes(now.status) ? now : undefined;
     }, 60_000);

@@ -3,11 +3,12 @@
  * (uid, schemaVersion, the `datasource` variable that every panel, target and Prometheus annotation
  * references, no `__inputs`, unique panel ids, a non-overlapping grid, units) and the provisioning
  * YAML beside them parses and points at the folder. Then the queries: a real Prometheus scrapes a
- * real `shiftguard serve` (the built CLI) every second while {@link feedShiftguard} gives it an
- * upgrade with a regression; each template variable is resolved against that Prometheus the way
+ * real `shiftguard serve` every second: the live `shiftguard demo` (the built CLI), which plays the dten
+ * upgrade against it with the tuner on, and waits until the tuner changed a flag and verified it;
+ * each template variable is resolved against that Prometheus the way
  * Grafana does (`label_values`), and every panel query must be valid PromQL and return data at
  * once, every Prometheus annotation over the fed time range (Grafana runs annotations as range
- * queries). Only the queries of {@link NEEDS_TUNER} are checked for validity alone. The Infinity
+ * queries). None is exempt. The Infinity
  * annotation's URL is called on the service with the viewer token and must give rows with its columns.
  * "Returns data" means at least one series with a finite value (a quantile of nothing is NaN).
  */
@@ -16,12 +17,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { simulateFleet } from '../../src/sim/fleet-simulator.js';
-import { planOtlpReplay, replayThroughSdk } from '../e2e/otlp-replay.js';
-import { pushHistoryStartMs, pushScenario, pushScrapeIntervalMs, pushWindowsYaml, PUSH_SEED } from '../e2e/push-scenario.js';
-import { PUSH_TOKENS, registerAndReport, startPushService } from '../e2e/push-service.js';
-import type { PushService } from '../e2e/push-service.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoProcess, untilDemo } from '../e2e/live-demo-process.js';
+import type { DemoProcess } from '../e2e/live-demo-process.js';
 import { makeTempDir } from '../e2e/run-cli.js';
 import type { TempDir } from '../e2e/run-cli.js';
 import { PROMETHEUS_BIN, prometheusUnavailableReason } from '../e2e/backfilled-prometheus.js';
@@ -37,21 +35,6 @@ import type { QueryOutcome } from '../support/prometheus-queries.js';
 const DASHBOARDS_DIR = fileURLToPath(new URL('../../dashboards/', import.meta.url));
 const FILES = readdirSync(DASHBOARDS_DIR).filter((f) => f.endsWith('.json')).sort();
 const RAW: ReadonlyMap<string, unknown> = new Map(FILES.map((f) => [f, readJson(join(DASHBOARDS_DIR, f))]));
-
-const REASON_TUNER = 'needs the tuner (the demo runs it)';
-/**
- * The only queries allowed to return no data here: on `shiftguard_tuner_*`, which exist once a
- * tuner runs (guardrails and Unleash), and `feedShiftguard` runs none. Checked for validity only.
- */
-const NEEDS_TUNER: Readonly<Record<string, string>> = {
-  'sum by (flag, action, automatic) (increase(shiftguard_tuner_decisions_total{job=~"$job"}[$__rate_interval]))': REASON_TUNER,
-  'sum by (flag, step, outcome) (increase(shiftguard_tuner_flag_writes_total{job=~"$job"}[$__rate_interval]))': REASON_TUNER,
-  'sum by (flag, outcome) (increase(shiftguard_tuner_verifications_total{job=~"$job"}[$__range]))': REASON_TUNER,
-  'sum by (outcome) (rate(shiftguard_tuner_rounds_total{job=~"$job"}[$__rate_interval]))': REASON_TUNER,
-  'max by (instance) (shiftguard_tuner_leader{job=~"$job"})': REASON_TUNER,
-  'sum by (flag, action, automatic, mode) (increase(shiftguard_tuner_decisions_total{job=~"$job"}[2m])) > 0': REASON_TUNER,
-  'sum by (flag, step, outcome) (increase(shiftguard_tuner_flag_writes_total{job=~"$job"}[2m])) > 0': REASON_TUNER,
-};
 
 /** What Grafana puts for its own interval variables: a 1 s scrape makes 1m a valid `$__rate_interval`. */
 const INTERVALS = { __rate_interval: '1m', __interval: '15s' } as const;
@@ -101,14 +84,6 @@ describe('dashboards/*.json and their provisioning', () => {
     for (const unit of ['s', 'percentunit', 'bytes']) expect(units).toContain(unit);
   });
 
-  it('lists only queries of the dashboards on shiftguard_tuner_* metrics as needing the tuner', () => {
-    const exprs = new Set(parsedDashboards().flatMap(dashboardQueries).map((q) => q.expr));
-    for (const expr of Object.keys(NEEDS_TUNER)) {
-      expect(exprs, 'a stale allow-list entry').toContain(expr);
-      expect(expr).toMatch(/\bshiftguard_tuner_\w+/);
-    }
-  });
-
   it('provisions the dashboards folder and an example Prometheus (and Infinity) datasource', () => {
     const providers = z
       .object({ apiVersion: z.literal(1), providers: z.array(z.object({ name: z.string(), type: z.literal('file'), options: z.object({ path: z.string().startsWith('/') }) })).length(1) })
@@ -130,7 +105,7 @@ if (unavailable !== null && !inCi) console.warn(`SKIPPED dashboards-against-Prom
 
 describe.skipIf(unavailable !== null && !inCi)('dashboard queries against a real Prometheus scraping shiftguard serve', () => {
   let tmp: TempDir | undefined;
-  let service: PushService | undefined;
+  let demo: DemoProcess | undefined;
   let prometheus: PrometheusProcess | undefined;
   let fedUpgrade = '';
   let startMs = 0;
@@ -138,28 +113,28 @@ describe.skipIf(unavailable !== null && !inCi)('dashboard queries against a real
   beforeAll(async () => {
     if (unavailable !== null) throw new Error(`CI is set, so the dashboards test must run against Prometheus, but ${unavailable}`);
     tmp = makeTempDir('dashboards');
-    const serveDir = join(tmp.path, 'serve');
+    const demoDir = join(tmp.path, 'demo');
     const promDir = join(tmp.path, 'prometheus');
-    mkdirSync(serveDir);
+    mkdirSync(demoDir);
     mkdirSync(promDir);
-    service = await startPushService(serveDir, pushWindowsYaml(60_000));
+    demo = await startDemoProcess(demoDir);
     const config = join(promDir, 'prometheus.yml');
-    writeFileSync(config, scrapeConfig(new URL(service.base).host));
+    writeFileSync(config, scrapeConfig(new URL(demo.url).host));
     prometheus = await startPrometheus({ binary: PROMETHEUS_BIN, configPath: config, dir: promDir });
     startMs = Date.now();
     await prometheus.pollUntil(`/api/v1/query?query=${encodeURIComponent('up{job="shiftguard"} == 1')}`, async (r) => r.ok && (await instantBody(r)) > 0);
-    fedUpgrade = await feedShiftguard(service);
-    // Scraped at least 3 times after the report: the group gauges and the finished upgrade are in
-    // Prometheus, with enough samples since for rates and changes over them.
-    const reported = `min(count_over_time(shiftguard_group_statistic{upgrade="${fedUpgrade}"}[1m])) >= 3 and on () shiftguard_upgrades{status="finished"} == 1`;
-    await prometheus.pollUntil(`/api/v1/query?query=${encodeURIComponent(reported)}`, async (r) => r.ok && (await instantBody(r)) > 0);
-  });
+    fedUpgrade = await feedShiftguard(demo);
+    // Scraped at least 3 times after the verification: the group gauges and the tuner's counters are
+    // in Prometheus, with enough samples since for rates and changes over them.
+    const verified = `min(count_over_time(shiftguard_group_statistic{upgrade="${fedUpgrade}"}[1m])) >= 3 and on () sum(shiftguard_tuner_verifications_total) > 0`;
+    await prometheus.pollUntil(`/api/v1/query?query=${encodeURIComponent(verified)}`, async (r) => r.ok && (await instantBody(r)) > 0);
+  }, 300_000);
 
   afterAll(async () => {
     await prometheus?.stop();
-    await service?.stop();
+    await demo?.stop();
     tmp?.remove();
-  });
+  }, 60_000);
 
   it.each(FILES)('every query of %s is valid PromQL and returns data', async (file) => {
     const dashboard = DashboardSchema.parse(RAW.get(file));
@@ -174,10 +149,9 @@ describe.skipIf(unavailable !== null && !inCi)('dashboard queries against a real
       const outcome = await runQuery(promUrl, query, values, { startMs, atMs });
       if (outcome.error !== undefined) failures.push(`${query.where}: ${outcome.error}\n    ${outcome.promql}`);
       else if (outcome.finiteSeries > 0) withData++;
-      else if (NEEDS_TUNER[query.expr] === undefined) failures.push(`${query.where}: ${outcome.series === 0 ? 'no data' : 'only NaN or infinite values'}\n    ${outcome.promql}`);
+      else failures.push(`${query.where}: ${outcome.series === 0 ? 'no data' : 'only NaN or infinite values'}\n    ${outcome.promql}`);
     }
-    const exempt = queries.filter((q) => NEEDS_TUNER[q.expr] !== undefined).length;
-    process.stderr.write(`${dashboard.uid}: ${queries.length} queries, ${withData} returned data, ${exempt} allowed without data (${REASON_TUNER})\n`);
+    process.stderr.write(`${dashboard.uid}: ${queries.length} queries, ${withData} returned data\n`);
     expect(failures).toEqual([]);
   });
 
@@ -187,7 +161,7 @@ describe.skipIf(unavailable !== null && !inCi)('dashboard queries against a real
     expect(annotations).toHaveLength(1);
     for (const annotation of annotations) {
       const path = interpolate(annotation.target.url, { __timeFrom: String(startMs - 24 * 3_600_000), __timeTo: String(Date.now()) });
-      const response = await (service as PushService).call(path, 'viewer');
+      const response = await fetch(`${demo?.url ?? ''}${path}`, { headers: { Authorization: `Bearer ${demo?.viewer ?? ''}` } });
       expect(response.status).toBe(200);
       const rows = (await response.json()) as Array<Record<string, unknown>>;
       expect(rows.map((r) => r['title'])).toContainEqual(`upgrade ${fedUpgrade}`);
@@ -199,26 +173,17 @@ describe.skipIf(unavailable !== null && !inCi)('dashboard queries against a real
 });
 
 /**
- * Gives the running service what the dashboards show: the push scenario's simulated history (56
- * minutes ending a minute ago, a +60 % p99 regression of gateway /v1/route) sent through the real
- * OpenTelemetry SDK to `/v1/metrics`, then its upgrade registered and analysed to the final report.
- * Returns the upgrade id. (`shiftguard demo` can take its place once it also runs the tuner.)
+ * Waits until the live demo has given the dashboards what they show: both regressions found, and the
+ * tuner's change of the dten-sync gate applied and verified (kept or reverted). Returns the upgrade id.
  */
-async function feedShiftguard(service: PushService): Promise<string> {
-  const unitMs = 60_000;
-  const bundle = pushScenario(PUSH_SEED, pushHistoryStartMs(Date.now()), unitMs);
-  const fleet = simulateFleet(bundle.scenario);
-  const plan = planOtlpReplay(fleet.series, fleet.truth, pushScrapeIntervalMs(unitMs));
-  const target = { url: `${service.base}/v1/metrics`, headers: { Authorization: `Bearer ${PUSH_TOKENS.ingest}` }, encoding: 'protobuf', temporality: 'cumulative', gzip: true } as const;
-  vi.useFakeTimers({ toFake: ['Date'] });
-  try {
-    await replayThroughSdk(plan, target, (ms) => vi.setSystemTime(ms));
-  } finally {
-    vi.useRealTimers();
-  }
-  const report = await registerAndReport(service, bundle.upgrade);
-  expect(report.groups.some((g) => g.verdict === 'regression')).toBe(true);
-  return bundle.upgrade.id;
+async function feedShiftguard(d: DemoProcess): Promise<string> {
+  await untilDemo(d, 'the tuner verifying its change of the dten-sync gate', async () => {
+    const decisions = await d.get<{ flag: string; status: string }[]>('/api/v1/decisions');
+    return decisions.some((x) => x.flag === 'dten.sync.backoff-v2' && (x.status === 'kept' || x.status === 'reverted')) ? true : undefined;
+  }, 240_000);
+  const upgrades = await d.get<{ id: string }[]>('/api/v1/upgrades');
+  expect(upgrades.map((u) => u.id)).toEqual(['dten-demo']);
+  return 'dten-demo';
 }
 
 /**

@@ -61,7 +61,8 @@ const PrometheusAnnotation = z.object({
   expr: z.string().min(1),
   step: z.string().regex(/^\d+[smh]$/),
   titleFormat: z.string().min(1),
-  useValueForTime: z.literal(false),
+  // true: the series value is the event time in ms (a registration timestamp gauge × 1000).
+  useValueForTime: z.boolean(),
 });
 
 const InfinityColumn = z.object({ selector: z.string().min(1), text: z.string().min(1), type: z.enum(['string', 'number', 'timestamp_epoch']) });
