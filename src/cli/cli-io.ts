@@ -67,3 +67,19 @@ export function progressPrinter(io: CliIo, quiet: boolean): (message: string) =>
     io.stderr.write(`shiftguard: ${message}\n`);
   };
 }
+
+/** Resolves at the first SIGTERM or SIGINT, or after `timeoutMs` when given (long-running commands). */
+export function untilTerminated(timeoutMs: number | null = null): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = timeoutMs === null ? null : setTimeout(() => stop(), timeoutMs);
+    timer?.unref();
+    function stop(): void {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      if (timer !== null) clearTimeout(timer);
+      resolve();
+    }
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}

@@ -21,7 +21,7 @@ import { runAnalysis } from '../analysis/run-analysis.js';
 import { createMemoryMetricsSource } from '../analysis/memory-metrics-source.js';
 import { reportJson } from '../report/report.js';
 import { formatMarkdown } from '../report/format-markdown.js';
-import { EXIT_OK, UsageError, progressPrinter } from './cli-io.js';
+import { EXIT_OK, UsageError, progressPrinter, untilTerminated } from './cli-io.js';
 import type { CliIo } from './cli-io.js';
 import { parseFormat, renderReport } from './render-report.js';
 import { startLiveDemo } from '../sim/demo/live-demo.js';
@@ -119,16 +119,7 @@ async function liveDemo(options: { dir: string; listen: string; seed: number; du
   const status = setInterval(() => {
     statusLine(demo).then(progress, (error: unknown) => progress(`status unavailable: ${error instanceof Error ? error.message : String(error)}`));
   }, 10_000);
-  await new Promise<void>((done) => {
-    const finish = (): void => {
-      process.off('SIGINT', finish);
-      process.off('SIGTERM', finish);
-      done();
-    };
-    process.once('SIGINT', finish);
-    process.once('SIGTERM', finish);
-    if (options.durationMs !== null) setTimeout(finish, options.durationMs).unref();
-  });
+  await untilTerminated(options.durationMs);
   clearInterval(status);
   progress('stopping the demo');
   await demo.stop();

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
 import { startService } from '../main.js';
-import { EXIT_OK } from './cli-io.js';
+import { EXIT_OK, untilTerminated } from './cli-io.js';
 import type { CliIo } from './cli-io.js';
 
 /** Runs `serve` until a termination signal; returns the exit code. */
@@ -13,15 +13,7 @@ export async function serveCommand(args: string[], io: CliIo, version: string): 
   const config = loadConfig({ path: values.config, env: io.env, cwd: io.cwd });
   const service = await startService({ config, env: io.env, version });
   io.stderr.write(`shiftguard: serving on ${service.url} (OpenAPI at ${service.url}/openapi.json)\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  await untilTerminated();
   await service.stop();
   return EXIT_OK;
 }
