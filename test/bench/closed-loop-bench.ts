@@ -19,9 +19,10 @@ import {
   flagChangeEvent, formatClosedLoopTable, formatClosedLoopVerdict, summarizeClosedLoop, triggeringFinding,
 } from './closed-loop-figures.js';
 import type { BenchDecision, ClosedLoopRound, ClosedLoopSummary } from './closed-loop-figures.js';
+import { V2_DEFAULTS } from '../../src/sim/dten-sync/backoff.js';
 
-/** v2's constants in the tuning flag: retries far too eagerly (the e2e test's `keep` loop). */
-const EAGER = { baseDelayMs: 20, multiplier: 1.5, maxDelayMs: 2000, maxRetries: 5, jitter: 'full' as const };
+/** v2's constants as the upgrade ships them (they retry too eagerly). */
+const EAGER = V2_DEFAULTS;
 /** The partner's failure rate before and after the upgrade: v2's retries, not the partner, cause the regression. */
 const BASE_FAILURE = 0.08;
 /** Longest wait from the upgrade's registration to the first applied decision, ms. */

@@ -23,10 +23,12 @@ import type { TempDir } from './run-cli.js';
 import { startUnleash, unleashSkipReason } from '../support/unleash-server.js';
 import type { UnleashServer } from '../support/unleash-server.js';
 import { TUNER_TOKEN_NAME } from '../support/unleash-server.js';
+import { V2_DEFAULTS } from '../../src/sim/dten-sync/backoff.js';
 
 const unavailable = await unleashSkipReason('the closed-loop test');
 
-const EAGER = { baseDelayMs: 20, multiplier: 1.5, maxDelayMs: 2000, maxRetries: 5, jitter: 'full' as const };
+/** v2's constants as the upgrade ships them (they retry too eagerly). */
+const EAGER = V2_DEFAULTS;
 const CALM = { baseDelayMs: 300, multiplier: 2, maxDelayMs: 4000, maxRetries: 3, jitter: 'none' as const };
 /** From the upgrade to a kept (or reverted) decision: detection, the change, the 30 s verify window, margins. */
 const LOOP_TIMEOUT_MS = 240_000;

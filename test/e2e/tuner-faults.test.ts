@@ -28,10 +28,12 @@ import type { FaultProxy } from '../support/fault-proxy.js';
 import { postgresDatabaseUrl, withPostgresAdmin } from '../support/postgres-admin.js';
 import { TUNER_TOKEN_NAME, startUnleash, unleashSkipReason } from '../support/unleash-server.js';
 import type { UnleashServer } from '../support/unleash-server.js';
+import { V2_DEFAULTS } from '../../src/sim/dten-sync/backoff.js';
 
 const unavailable = await unleashSkipReason('the tuner fault tests');
 
-const EAGER = { baseDelayMs: 20, multiplier: 1.5, maxDelayMs: 2000, maxRetries: 5, jitter: 'full' as const };
+/** v2's constants as the upgrade ships them (they retry too eagerly). */
+const EAGER = V2_DEFAULTS;
 const DATABASE = `shiftguard_replicas_${process.pid}`;
 const TIMEOUT_MS = 240_000;
 

@@ -21,7 +21,7 @@ import { startDtenSyncClient, TO_VERSION } from '../../src/sim/dten-sync/client.
 import type { DtenSyncClient, DtenSyncStats } from '../../src/sim/dten-sync/client.js';
 import { retriesPerRequest, retriesPerRequestStandardError, tallyDifference } from '../../src/sim/dten-sync/client-stats.js';
 import type { StrategyTally } from '../../src/sim/dten-sync/client-stats.js';
-import { describeStrategy, V1_DEFAULTS } from '../../src/sim/dten-sync/backoff.js';
+import { describeStrategy, V1_DEFAULTS, V2_DEFAULTS } from '../../src/sim/dten-sync/backoff.js';
 import { retryFailureProbability, DEFAULT_PARTNER_FAULTS } from '../../src/sim/dten-sync/partner-faults.js';
 import { lognormal } from '../../src/sim/distributions.js';
 import { predictRetries } from '../../src/tune/retry-model.js';
@@ -45,7 +45,7 @@ if (unavailable !== null) {
 /** Flag names of this file (the names are options, so suites can share an Unleash). */
 const GATE = 'it.dten.sync.backoff-v2';
 const TUNED = 'it.dten.sync.backoff';
-const EAGER: BackoffConstants = { baseDelayMs: 20, multiplier: 1.5, maxDelayMs: 2000, maxRetries: 5, jitter: 'full' };
+const EAGER: BackoffConstants = V2_DEFAULTS;
 const PATIENT: BackoffConstants = { baseDelayMs: 400, multiplier: 2, maxDelayMs: 4000, maxRetries: 3, jitter: 'none' };
 const REFRESH_MS = 1000;
 /** How long a flag change may take to reach every instance: one refresh plus 2 s. */

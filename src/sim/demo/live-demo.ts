@@ -20,6 +20,7 @@ import { MemoryFlagStore, MemoryFlags } from '../../flags/memory-flag-store.js';
 import type { JsonValue } from '../../flags/flag-store.js';
 import { startService } from '../../main.js';
 import { startDtenSyncClient } from '../dten-sync/client.js';
+import { V2_DEFAULTS } from '../dten-sync/backoff.js';
 import type { DtenSyncClient } from '../dten-sync/client.js';
 import { GATEWAY_FROM, GATEWAY_SERVICE, GATEWAY_TO, startLiveGateway } from './live-gateway.js';
 import type { LiveGateway } from './live-gateway.js';
@@ -29,8 +30,6 @@ export const DEMO_UPGRADE_ID = 'dten-demo';
 export const SYNC_GATE = 'dten.sync.backoff-v2';
 export const SYNC_TUNED = 'dten.sync.backoff';
 export const GATEWAY_FLAG = 'dten.gateway.hybrid';
-/** v2's constants as shipped: retries early and often. */
-const EAGER = { baseDelayMs: 20, multiplier: 1.5, maxDelayMs: 2000, maxRetries: 5, jitter: 'full' };
 const INSTANCES = 4;
 const STAGGER_MS = 4000;
 
@@ -73,7 +72,7 @@ export async function startLiveDemo(options: LiveDemoOptions): Promise<LiveDemo>
 
   const flags = new MemoryFlags('demo');
   flags.define(SYNC_GATE, { enabled: true });
-  flags.define(SYNC_TUNED, { enabled: true, strategies: [{ variants: [{ name: 'constants', payload: { type: 'json', json: EAGER as unknown as JsonValue } }] }] });
+  flags.define(SYNC_TUNED, { enabled: true, strategies: [{ variants: [{ name: 'constants', payload: { type: 'json', json: V2_DEFAULTS as unknown as JsonValue } }] }] });
   flags.define(GATEWAY_FLAG, { enabled: true });
 
   const logger = pino({ name: 'shiftguard', level: 'info' }, pino.destination({ dest: join(options.dir, 'serve.log'), sync: false }));
