@@ -45,15 +45,19 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
+/** The token of an `Authorization: Bearer <token>` header, or null when there is no such header. */
+export function bearerToken(header: string | undefined): string | null {
+  return /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? null;
+}
+
 /** Middleware: the request must carry `Authorization: Bearer <token>` granting `role`. */
 export function requireRole(auth: TokenAuth, role: Role): MiddlewareHandler {
   return async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (match === null) {
+    const token = bearerToken(c.req.header('authorization'));
+    if (token === null) {
       return c.json(errorBody('unauthorized', 'missing bearer token'), 401, { 'WWW-Authenticate': 'Bearer realm="shiftguard"' });
     }
-    const roles = auth.rolesOf(match[1] ?? '');
+    const roles = auth.rolesOf(token);
     if (roles.length === 0) {
       return c.json(errorBody('unauthorized', 'unknown bearer token'), 401, { 'WWW-Authenticate': 'Bearer realm="shiftguard", error="invalid_token"' });
     }

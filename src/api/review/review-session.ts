@@ -8,6 +8,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { bearerToken } from '../auth.js';
 import type { Role, TokenAuth } from '../auth.js';
 
 export const SESSION_COOKIE = 'shiftguard_session';
@@ -24,12 +25,12 @@ export interface ReviewSession {
 
 /** The session of a request, or null when it presents no token or an unknown one. */
 export function sessionOf(c: Context, auth: TokenAuth): ReviewSession | null {
-  const header = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
-  const token = header?.[1] ?? getCookie(c, SESSION_COOKIE);
+  const bearer = bearerToken(c.req.header('authorization'));
+  const token = bearer ?? getCookie(c, SESSION_COOKIE);
   if (token === undefined || token === '') return null;
   const roles = auth.rolesOf(token);
   if (roles.length === 0) return null;
-  return { roles, csrf: csrfTokenOf(token), via: header === null ? 'cookie' : 'bearer' };
+  return { roles, csrf: csrfTokenOf(token), via: bearer === null ? 'cookie' : 'bearer' };
 }
 
 /** The CSRF token of a session token (stable for the token's life, useless without it). */
