@@ -10,6 +10,7 @@ import { BASE, TREAT } from '../detect/panel.js';
 import type { CountPanel, HistogramPanel, InstanceTrack } from '../detect/panel.js';
 import { histogramQuantile } from '../detect/stats/histogram-quantile.js';
 import type { ReportGroup } from '../report/report.js';
+import { labelsKey } from '../series/model.js';
 import { analyseUpgrade } from './run-analysis.js';
 import type { AnalysisRequest } from './run-analysis.js';
 import type { AnalysedGroup } from './signal-groups.js';
@@ -144,10 +145,6 @@ export async function readGroupView(request: GroupViewRequest): Promise<GroupVie
   const key = labelsKey(request.labels);
   const group = groups.find((g) => labelsKey(g.labels) === key);
   return group === undefined ? null : groupView(group, request.quantile);
-}
-
-function labelsKey(labels: Readonly<Record<string, string>>): string {
-  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** The quantile a group's lines show: the regressed quantile that moved most, else the highest reported one (0.99 by default). */

@@ -12,6 +12,7 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import type { GroupView } from '../../analysis/group-view.js';
 import type { Report, ReportGroup } from '../../report/report.js';
+import { labelsKey } from '../../series/model.js';
 import type { DecisionStore, FindingStore } from '../../store/state-store.js';
 import type { Upgrade } from '../../upgrades/upgrade.js';
 import { ApiError } from '../api-error.js';
@@ -95,7 +96,7 @@ export function mountReviewRoutes(app: OpenAPIHono, deps: ReviewDeps): void {
       if (registered === null) throw new ApiError(404, 'not_found', `no upgrade ${c.req.param('id')}`);
       const report = await deps.report(registered.upgrade);
       const labels = c.req.query();
-      const group = report.groups.find((g) => g.signal === c.req.param('signal') && labelsText(sorted(g.labels)) === labelsText(sorted(labels)));
+      const group = report.groups.find((g) => g.signal === c.req.param('signal') && labelsKey(g.labels) === labelsKey(labels));
       if (group === undefined) throw new ApiError(404, 'not_found', `upgrade ${registered.upgrade.id} has no ${c.req.param('signal')} group {${labelsText(labels)}}`);
       const [view, decisions] = await Promise.all([deps.groupView(registered.upgrade, report, group), deps.decisions.listDecisions({ upgradeId: registered.upgrade.id })]);
       const crumbs: [string, string | null][] = [['Upgrades', '/'], [registered.upgrade.id, upgradeHref(registered.upgrade.id)], [`${group.signal} {${labelsText(group.labels)}}`, null]];
@@ -188,9 +189,5 @@ function flashOf(c: Context): string | null {
   const id = c.req.query('decision');
   const message = done === undefined ? undefined : FLASH[done];
   return message === undefined || id === undefined || !/^\d{1,18}$/.test(id) ? null : message(id);
-}
-
-function sorted(labels: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
