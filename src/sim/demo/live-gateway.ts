@@ -8,13 +8,10 @@
  * upgraded instance's `/v1/route` requests take a slow path (the tail regression of the dten story).
  * Turning the flag off removes it at once, which is what an approved decision does.
  */
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { createRng } from '../../detect/random.js';
 import type { Rng } from '../../detect/random.js';
 import { lognormal, poisson } from '../distributions.js';
-import { DURATION_BUCKETS_SECONDS, TallyingExporter, otlpMetricsUrl } from '../dten-sync/otlp-metrics.js';
+import { DURATION_BUCKETS_SECONDS, otlpMeterProvider } from '../dten-sync/otlp-metrics.js';
 import type { ExportTally } from '../dten-sync/otlp-metrics.js';
 
 export const GATEWAY_SERVICE = 'dten-gateway';
@@ -76,12 +73,8 @@ export function startLiveGateway(options: LiveGatewayOptions): LiveGateway {
 }
 
 function gatewayInstance(name: string, index: number, options: LiveGatewayOptions, rng: Rng, now: () => number, tally: ExportTally) {
-  const timeoutMs = Math.min(options.exportIntervalMs, 10_000);
   // Build info (a gauge) goes out as delta, so a version no longer running stops being reported.
-  const exporter = new TallyingExporter(new OTLPMetricExporter({ url: otlpMetricsUrl(options.shiftguardUrl), headers: { Authorization: `Bearer ${options.ingestToken}` }, timeoutMillis: timeoutMs }), tally);
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: options.exportIntervalMs, exportTimeoutMillis: timeoutMs });
-  const resource = defaultResource().merge(resourceFromAttributes({ 'service.name': GATEWAY_SERVICE, 'service.instance.id': name }));
-  const provider = new MeterProvider({ resource, readers: [reader] });
+  const provider = otlpMeterProvider(GATEWAY_SERVICE, name, options, tally);
   const meter = provider.getMeter('shiftguard.sim.dten-gateway', '1.0.0');
   const duration = meter.createHistogram('http.server.request.duration', { unit: 's', description: 'Server-side duration of a request', advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] } });
   const version = (): string => (now() >= options.upgradeAtMs(index) ? GATEWAY_TO : GATEWAY_FROM);

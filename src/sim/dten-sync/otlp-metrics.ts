@@ -70,7 +70,7 @@ export function otlpMetricsUrl(shiftguardUrl: string): string {
 }
 
 /** Forwards to the OTLP exporter, counting outcomes and choosing delta for observable gauges only. */
-export class TallyingExporter implements PushMetricExporter {
+class TallyingExporter implements PushMetricExporter {
   constructor(
     private readonly inner: OTLPMetricExporter,
     private readonly tally: ExportTally,
@@ -106,10 +106,11 @@ export class TallyingExporter implements PushMetricExporter {
 }
 
 /**
- * Creates the provider, reader, exporter and instruments of `instance`; `versionNow` is read at each
- * collection for the build-info gauge. Exports start after `target.exportIntervalMs`.
+ * The metrics pipeline of one simulated process: its own `MeterProvider` (resource `service.name`,
+ * `service.instance.id`) with a periodic reader and the OTLP/HTTP protobuf exporter posting to
+ * shiftguard with the ingest token (cumulative; observable gauges delta), outcomes counted in `tally`.
  */
-export function createInstanceMetrics(instance: string, target: OtlpTarget, versionNow: () => string, tally: ExportTally): InstanceMetrics {
+export function otlpMeterProvider(service: string, instance: string, target: OtlpTarget, tally: ExportTally): MeterProvider {
   // The reader refuses a timeout longer than its interval; an export slower than 10 s is lost anyway.
   const timeoutMs = Math.min(target.exportIntervalMs, 10_000);
   const exporter = new TallyingExporter(
@@ -117,8 +118,16 @@ export function createInstanceMetrics(instance: string, target: OtlpTarget, vers
     tally,
   );
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: target.exportIntervalMs, exportTimeoutMillis: timeoutMs });
-  const resource = defaultResource().merge(resourceFromAttributes({ 'service.name': SERVICE_NAME, 'service.instance.id': instance }));
-  const provider = new MeterProvider({ resource, readers: [reader] });
+  const resource = defaultResource().merge(resourceFromAttributes({ 'service.name': service, 'service.instance.id': instance }));
+  return new MeterProvider({ resource, readers: [reader] });
+}
+
+/**
+ * Creates the provider, reader, exporter and instruments of `instance`; `versionNow` is read at each
+ * collection for the build-info gauge. Exports start after `target.exportIntervalMs`.
+ */
+export function createInstanceMetrics(instance: string, target: OtlpTarget, versionNow: () => string, tally: ExportTally): InstanceMetrics {
+  const provider = otlpMeterProvider(SERVICE_NAME, instance, target, tally);
   const meter = provider.getMeter('shiftguard.sim.dten-sync', '1.0.0');
   const requests = meter.createCounter('http.client.requests', { unit: '{request}', description: 'Logical requests to the partner API' });
   const retries = meter.createCounter('http.client.retries', { unit: '{retry}', description: 'Attempts beyond the first per logical request' });
