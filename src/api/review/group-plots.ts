@@ -114,11 +114,10 @@ export function timeSeriesPlot(view: GroupView, group: ReportGroup, windows: Rep
   const rollouts = view.instances.filter((l) => l.upgradedAtMs !== null);
   const markers: PlotMarker[] = [
     { name: 'upgrade', x: upgradeStartedAtMs, color: '#212529', label: 'upgrade', dashed: false },
-    ...rollouts.map((l) => ({ name: `rollout ${l.instance}`, x: l.upgradedAtMs ?? 0, color: colors.get(l.instance) ?? AFTER, label: rollouts.length <= 3 ? l.instance : `rollout ${l.instance}` })),
+    // Only short rollouts get their labels drawn; otherwise each rollout line keeps its name as a tooltip.
+    ...rollouts.map((l) => ({ name: `rollout ${l.instance}`, x: l.upgradedAtMs ?? 0, color: colors.get(l.instance) ?? AFTER, ...(rollouts.length <= 3 ? { label: l.instance } : {}) })),
     ...(group.onset === null ? [] : [{ name: 'onset', x: Date.parse(group.onset), color: '#c92a2a', label: 'onset', dashed: false }]),
   ];
-  // Only short rollouts get their labels drawn; otherwise each rollout line keeps its name as a tooltip.
-  const labelled = markers.map((m) => (m.name.startsWith('rollout ') && rollouts.length > 3 ? { name: m.name, x: m.x, color: m.color } : m));
   const values = view.instances.flatMap((l) => l.values.filter((v): v is number => v !== null && Number.isFinite(v)));
   const latency = view.quantile !== null;
   const first = view.binStartsMs[0] ?? 0;
@@ -135,6 +134,6 @@ export function timeSeriesPlot(view: GroupView, group: ReportGroup, windows: Rep
       { name: 'baseline', from: Date.parse(windows.baseline.start), to: Date.parse(windows.baseline.end), color: BEFORE },
       { name: 'after', from: Date.parse(windows.after.start), to: Date.parse(windows.after.end), color: AFTER },
     ],
-    markers: labelled,
+    markers,
   });
 }

@@ -67,8 +67,9 @@ export async function startLiveDemo(options: LiveDemoOptions): Promise<LiveDemo>
   const guardrailsPath = join(options.dir, 'guardrails.yaml');
   writeFileSync(guardrailsPath, demoGuardrailsYaml());
   const configPath = join(options.dir, 'shiftguard.yaml');
-  writeFileSync(configPath, demoConfigYaml(join(options.dir, 'shiftguard.db'), guardrailsPath));
-  const config = parseConfig(demoConfigYaml(join(options.dir, 'shiftguard.db'), guardrailsPath), configPath, { env });
+  const configYaml = demoConfigYaml(join(options.dir, 'shiftguard.db'), guardrailsPath);
+  writeFileSync(configPath, configYaml);
+  const config = parseConfig(configYaml, configPath, { env });
 
   const flags = new MemoryFlags('demo');
   flags.define(SYNC_GATE, { enabled: true });
