@@ -1,50 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../create-app.js';
-import { tokenAuth } from '../auth.js';
-import { createStoreUpgradeRegistry } from '../upgrade-registry.js';
-import { createServiceMetrics } from '../../telemetry/service-metrics.js';
-import { MemoryStateStore } from '../../store/memory-state-store.js';
-import { recordFindings } from '../../monitor/record-findings.js';
-import { dtenStory } from '../../sim/scenarios.js';
-import { simulateFleet } from '../../sim/fleet-simulator.js';
-import { runAnalysis } from '../../analysis/run-analysis.js';
-import { quantileToDraw, readGroupView } from '../../analysis/group-view.js';
-import { createMemoryMetricsSource } from '../../analysis/memory-metrics-source.js';
-import { defaultConfig } from '../../config/shiftguard-config.js';
+import { STORY, STORY_NOW_MS as NOW, storyApp } from '../../../test/support/story-app.js';
 import { csrfTokenOf } from './review-session.js';
+import type { MemoryStateStore } from '../../store/memory-state-store.js';
 
-const TOKENS = { viewer: { env: 'V' }, operator: { env: 'O' }, ingest: { env: 'I' } };
 const ENV = { V: 'viewer-token', O: 'operator-token', I: 'ingest-token' };
-const story = dtenStory(1);
-const source = createMemoryMetricsSource(simulateFleet(story.scenario).series);
-const NOW = Date.parse('2026-04-10T14:00:00Z');
-const UPGRADE = story.upgrade.id;
+const UPGRADE = STORY.upgrade.id;
 
 async function makeApp() {
-  const store = new MemoryStateStore();
-  await store.open();
-  const config = defaultConfig();
-  const app = createApp({
-    auth: tokenAuth(TOKENS, ENV),
-    registry: createStoreUpgradeRegistry(store, () => NOW),
-    metrics: createServiceMetrics(),
-    analyze: async (upgrade) => {
-      const report = await runAnalysis({ config, upgrade, source });
-      await recordFindings(store, upgrade.id, report, NOW, 'final');
-      return report;
-    },
-    groupView: (upgrade, _report, group) => readGroupView({ config, upgrade, source, signal: group.signal, labels: group.labels, quantile: quantileToDraw(group) }),
-    now: () => NOW,
-    ready: () => true,
-    maxJsonBodyBytes: 1 << 20,
-    version: 'test',
-    logError: () => undefined,
-    findings: store,
-    decisions: store,
-  });
-  const registered = await app.request('/api/v1/upgrades', { method: 'POST', headers: { Authorization: `Bearer ${ENV.O}`, 'Content-Type': 'application/json' }, body: JSON.stringify(story.upgrade) });
+  const made = await storyApp({ viewer: ENV.V, operator: ENV.O, ingest: ENV.I });
+  const registered = await made.app.request('/api/v1/upgrades', { method: 'POST', headers: { Authorization: `Bearer ${ENV.O}`, 'Content-Type': 'application/json' }, body: JSON.stringify(STORY.upgrade) });
   expect(registered.status).toBe(201);
-  return { app, store };
+  return made;
 }
 
 /** A pending decision, as the tuner writes one for a flag no rule governs. */

@@ -1,43 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../create-app.js';
-import { tokenAuth } from '../auth.js';
-import { createStoreUpgradeRegistry } from '../upgrade-registry.js';
-import { createServiceMetrics } from '../../telemetry/service-metrics.js';
-import { MemoryStateStore } from '../../store/memory-state-store.js';
-import { recordFindings } from '../../monitor/record-findings.js';
-import { dtenStory } from '../../sim/scenarios.js';
-import { simulateFleet } from '../../sim/fleet-simulator.js';
-import { runAnalysis } from '../../analysis/run-analysis.js';
-import { createMemoryMetricsSource } from '../../analysis/memory-metrics-source.js';
-import { defaultConfig } from '../../config/shiftguard-config.js';
+import { STORY as story, STORY_NOW_MS as NOW, storyApp } from '../../../test/support/story-app.js';
 
-const TOKENS = { viewer: { env: 'V' }, operator: { env: 'O' }, ingest: { env: 'I' } };
-const ENV = { V: 'v', O: 'o', I: 'i' };
-const story = dtenStory(1);
-const source = createMemoryMetricsSource(simulateFleet(story.scenario).series);
-const NOW = Date.parse('2026-04-10T14:00:00Z');
-
-async function makeApp() {
-  const store = new MemoryStateStore();
-  await store.open();
-  const app = createApp({
-    auth: tokenAuth(TOKENS, ENV),
-    registry: createStoreUpgradeRegistry(store, () => NOW),
-    metrics: createServiceMetrics(),
-    analyze: async (upgrade) => {
-      const report = await runAnalysis({ config: defaultConfig(), upgrade, source });
-      await recordFindings(store, upgrade.id, report, NOW, 'final');
-      return report;
-    },
-    now: () => NOW,
-    ready: () => true,
-    maxJsonBodyBytes: 1 << 20,
-    version: 'test',
-    logError: () => undefined,
-    findings: store,
-    decisions: store,
-  });
-  return { app, store };
+function makeApp() {
+  return storyApp({ viewer: 'v', operator: 'o', ingest: 'i' });
 }
 
 const get = (token: string): RequestInit => ({ headers: { Authorization: `Bearer ${token}` } });
