@@ -45,6 +45,7 @@ import { PrometheusQueryError, createPrometheusMetricsSource } from './ingest/pr
 import { runAnalysis } from './analysis/run-analysis.js';
 import type { AnalysisRequest } from './analysis/run-analysis.js';
 import type { Report } from './report/report.js';
+import type { Upgrade } from './upgrades/upgrade.js';
 import type { MetricsSource } from './series/model.js';
 import { createAnalysisSource } from './analysis/analysis-source.js';
 import { quantileToDraw, readGroupView } from './analysis/group-view.js';
@@ -205,9 +206,10 @@ function createTuning(parts: {
   const guardrails = loadGuardrails(path);
   const flags = parts.flags ?? unleashFlagStore(path, guardrails, env);
   const killSwitch = createKillSwitch(store, guardrails.killSwitch, now);
+  const upgradeOf = async (upgradeId: string): Promise<Upgrade | null> => (await parts.registry.get(upgradeId))?.upgrade ?? null;
   const reportOf = async (upgradeId: string): Promise<Report | null> => {
-    const entry = await parts.registry.get(upgradeId);
-    return entry === null ? null : parts.monitor.report(entry.upgrade);
+    const upgrade = await upgradeOf(upgradeId);
+    return upgrade === null ? null : parts.monitor.report(upgrade);
   };
   const tuner = createTuner({
     config,
@@ -216,6 +218,7 @@ function createTuning(parts: {
     flags,
     killSwitch,
     elector: parts.elector,
+    upgradeOf,
     reportOf,
     verify: (request) => verifyChange(request, { config, source: parts.source, now }),
     alerts: parts.alerts,

@@ -19,6 +19,7 @@ import type { KillSwitch } from './kill-switch.js';
 import type { LeaderElector } from './leader-election.js';
 import type { TunerMetrics } from './tuner-metrics.js';
 import type { VerifyRequest } from './verify-change.js';
+import type { Upgrade } from '../upgrades/upgrade.js';
 
 /** An operational alert as the tuner raises it: the alert dispatcher's own shape. */
 export type TunerAlert = OperationalAlert;
@@ -44,6 +45,8 @@ export interface TunerDeps {
   readonly flags: FlagStore;
   readonly killSwitch: KillSwitch;
   readonly elector: LeaderElector;
+  /** The registered upgrade (its binaries and the flags it names), or null when it is unknown. */
+  readonly upgradeOf: (upgradeId: string) => Promise<Upgrade | null>;
   /** The upgrade's current report (monitoring or final), or null when it is unknown. */
   readonly reportOf: (upgradeId: string) => Promise<Report | null>;
   /** Verification of a change (before/after analysis through the metrics source). */

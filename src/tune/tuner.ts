@@ -20,7 +20,6 @@ import { applyDecision, continueVerification } from './decision-steps.js';
 import type { DecisionProposal } from './decision-proposal.js';
 import { rulesFor } from './guardrails-config.js';
 import type { GuardrailRule } from './guardrails-config.js';
-import { validateUpgrade } from '../upgrades/load-upgrade.js';
 import { planDecision } from './plan-decision.js';
 import { ALERTS, OPEN_STATUSES, Round, RoundStopped, freezeOf, frozenKey, lastWriteMs, safeProposal } from './tuner-context.js';
 import type { FreezeState, TunerDeps } from './tuner-context.js';
@@ -308,16 +307,10 @@ async function tryRule(
  * decisions are always pending (see `needsApproval` in the planner).
  */
 async function ungovernedFlags(r: Round, finding: FindingRecord, binary: string): Promise<GuardrailRule[]> {
-  const record = await r.deps.store.getUpgrade(finding.upgradeId);
-  if (record === null) return [];
-  let flags: readonly { readonly name: string; readonly binary?: string }[];
-  try {
-    flags = validateUpgrade(record.document, `upgrade ${finding.upgradeId}`).flags;
-  } catch {
-    return [];
-  }
+  const upgrade = await r.deps.upgradeOf(finding.upgradeId).catch(() => null);
+  if (upgrade === null) return [];
   const governed = new Set(r.deps.guardrails.rules.map((g) => g.flag));
-  return flags
+  return upgrade.flags
     .filter((f) => f.binary === binary && !governed.has(f.name))
     .map((f) => ({ kind: 'gate' as const, flag: f.name, may: ['disable' as const], when: { signals: [finding.signal], binaries: [binary] } }));
 }

@@ -4,6 +4,7 @@
  * the test moves, and verification outcomes the test scripts. (Verification against real data is
  * tested in verify-change.test.ts and the end-to-end tests.)
  */
+import { createStoreUpgradeRegistry } from '../../src/api/upgrade-registry.js';
 import { defaultConfig } from '../../src/config/shiftguard-config.js';
 import type { ShiftguardConfig } from '../../src/config/shiftguard-config.js';
 import { MemoryFlagStore, MemoryFlags } from '../../src/flags/memory-flag-store.js';
@@ -88,6 +89,7 @@ export async function tunerHarness(options: { guardrails?: Guardrails; flagStore
     binaries: [{ name: 'dten-sync', from: '1.0.0', to: '2.0.0' }],
     flags: options.upgradeFlags ?? [],
   };
+  const registry = createStoreUpgradeRegistry(store, now);
   await store.putUpgrade({ id: 'dten-1', document, registeredAtMs: T0 - 3600_000, status: 'monitoring' });
   const flags = new MemoryFlags('production');
   flags.define(GATE, { enabled: true });
@@ -124,6 +126,7 @@ export async function tunerHarness(options: { guardrails?: Guardrails; flagStore
       flags: options.flagStore ? options.flagStore(flagStore) : flagStore,
       killSwitch,
       elector,
+      upgradeOf: async (id) => (await registry.get(id))?.upgrade ?? null,
       reportOf: () => Promise.resolve(null),
       verify: (request) => {
         verifications.push(request);
