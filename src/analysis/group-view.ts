@@ -14,6 +14,7 @@ import { labelsKey } from '../series/model.js';
 import { analyseUpgrade } from './run-analysis.js';
 import type { AnalysisRequest } from './run-analysis.js';
 import type { AnalysedGroup } from './signal-groups.js';
+import { quantileOfName } from '../detect/statistic.js';
 
 /** One instance's line. */
 export interface InstanceLine {
@@ -149,8 +150,10 @@ export async function readGroupView(request: GroupViewRequest): Promise<GroupVie
 
 /** The quantile a group's lines show: the regressed quantile that moved most, else the highest reported one (0.99 by default). */
 export function quantileToDraw(group: ReportGroup): number {
-  const quantiles = group.statistics.filter((s) => /^p\d+(\.\d+)?$/.test(s.name));
-  const regressed = quantiles.filter((s) => s.verdict === 'regression').sort((a, b) => b.relativeChange - a.relativeChange)[0];
-  const name = regressed?.name ?? quantiles.map((s) => s.name).sort((a, b) => Number(b.slice(1)) - Number(a.slice(1)))[0] ?? 'p99';
-  return Number(name.slice(1)) / 100;
+  const quantiles = group.statistics.flatMap((s) => {
+    const q = quantileOfName(s.name);
+    return q === null ? [] : [{ q, s }];
+  });
+  const regressed = quantiles.filter(({ s }) => s.verdict === 'regression').sort((a, b) => b.s.relativeChange - a.s.relativeChange)[0];
+  return regressed?.q ?? (quantiles.length > 0 ? Math.max(...quantiles.map(({ q }) => q)) : 0.99);
 }

@@ -98,6 +98,11 @@ export function quantileName(q: number): string {
   return `p${Number((q * 100).toFixed(6))}`;
 }
 
+/** The quantile a report name stands for: "p99" → 0.99, "p99.9" → 0.999; null for other statistics ("ratio"). */
+export function quantileOfName(name: string): number | null {
+  return /^p\d+(\.\d+)?$/.test(name) ? Number(name.slice(1)) / 100 : null;
+}
+
 /** A stable 32-bit seed for one group, so results do not depend on the order groups are analysed. */
 export function groupSeed(seed: number, key: string): number {
   let h = 0x811c9dc5 ^ seed;

@@ -12,6 +12,7 @@ import { formatRatio, formatSeconds } from './group-plots.js';
 import { labelsText } from './review-layout.js';
 import type { Html } from './review-layout.js';
 import type { ReviewSession } from './review-session.js';
+import { quantileOfName } from '../../detect/statistic.js';
 
 /** The table of `decisions`, newest first; `back` is where approve/reject return to. */
 export function decisionsTable(decisions: readonly DecisionRecord[], session: ReviewSession, back: string): Html {
@@ -41,7 +42,7 @@ export function predicted(p: DecisionProposal): string {
   }
   const s = p.trigger?.statistic;
   if (p.trigger !== null && s !== null && s !== undefined) {
-    const value = /^p\d/.test(s.name) ? formatSeconds : formatRatio;
+    const value = quantileOfName(s.name) !== null ? formatSeconds : formatRatio;
     return `back toward ${s.name} ${value(s.baseline)} (now ${value(s.after)}) on ${p.trigger.signal} {${labelsText(p.trigger.labels)}}`;
   }
   return p.action === 'restore' ? 'the value before the tuner’s first change' : '';

@@ -10,6 +10,7 @@ import type { GroupView } from '../../analysis/group-view.js';
 import type { Report, ReportGroup } from '../../report/report.js';
 import { renderLinePlot } from './svg-plot.js';
 import type { PlotMarker, PlotPoint, PlotSeries } from './svg-plot.js';
+import { quantileName, quantileOfName } from '../../detect/statistic.js';
 
 const BEFORE = '#1c7ed6';
 const AFTER = '#e8590c';
@@ -51,9 +52,9 @@ function survivalPlot(d: { bounds: readonly number[]; baseline: readonly number[
   const before = curve(d.baseline);
   const after = curve(d.after);
   const floor = Math.max(1e-5, 0.5 / Math.max(1, Math.min(before.total || Infinity, after.total || Infinity)));
-  const quantiles = group.statistics.filter((s) => /^p\d+(\.\d+)?$/.test(s.name));
+  const quantiles = group.statistics.filter((s) => quantileOfName(s.name) !== null);
   const points: PlotPoint[] = quantiles.flatMap((s) => {
-    const level = 1 - Number(s.name.slice(1)) / 100;
+    const level = 1 - (quantileOfName(s.name) ?? 0);
     return [
       { name: `${s.name} baseline`, x: s.baseline, y: level, color: BEFORE, label: `${s.name} baseline ${formatSeconds(s.baseline)}` },
       { name: `${s.name} after`, x: s.observedAfter ?? s.after, y: level, color: AFTER, label: `${s.name} after ${formatSeconds(s.observedAfter ?? s.after)}` },
@@ -125,10 +126,10 @@ export function timeSeriesPlot(view: GroupView, group: ReportGroup, windows: Rep
   const lastBin = Math.max(0, ...view.instances.map((l) => l.values.findLastIndex((v) => v !== null)));
   const last = Math.max((view.binStartsMs[lastBin] ?? first) + view.binMs, Date.parse(windows.baseline.end) + view.binMs);
   return renderLinePlot({
-    title: `${latency ? `p${Number((view.quantile ?? 0) * 100)}` : group.signal} per instance over time; upgraded instances solid, controls dashed; rollouts and onset marked`,
+    title: `${view.quantile !== null ? quantileName(view.quantile) : group.signal} per instance over time; upgraded instances solid, controls dashed; rollouts and onset marked`,
     kind: 'timeseries',
     x: { min: first, max: last, label: 'time (UTC)', format: (t) => new Date(t).toISOString().slice(11, 16) },
-    y: { min: 0, max: Math.max(1e-9, ...values) * 1.08, label: latency ? `p${Number((view.quantile ?? 0) * 100)} latency` : `${group.signal} ratio`, format: latency ? formatSeconds : formatRatio },
+    y: { min: 0, max: Math.max(1e-9, ...values) * 1.08, label: view.quantile !== null ? `${quantileName(view.quantile)} latency` : `${group.signal} ratio`, format: latency ? formatSeconds : formatRatio },
     series,
     bands: [
       { name: 'baseline', from: Date.parse(windows.baseline.start), to: Date.parse(windows.baseline.end), color: BEFORE },

@@ -14,6 +14,7 @@ import { distributionPlot, formatRatio, formatSeconds, timeSeriesPlot } from './
 import { labelsText, verdictBadge } from './review-layout.js';
 import type { Html } from './review-layout.js';
 import type { ReviewSession } from './review-session.js';
+import { quantileName, quantileOfName } from '../../detect/statistic.js';
 
 /** One row of the upgrades list. */
 export interface UpgradeRow {
@@ -104,7 +105,7 @@ ${g.notes.length === 0 ? '' : html`<ul class="muted">${g.notes.map((n) => html`<
 <h2>Before and after</h2>
 ${view === null ? html`<p class="muted">The group's data is no longer in the store (pushed data older than the store keeps, and no pull source).</p>` : html`<div class="plots">
 <figure>${raw(distributionPlot(view, g))}<figcaption>${view.distribution.kind === 'histogram' ? 'Share of requests slower than each latency, pooled over the baseline and over the upgraded instances after the rollout; dots mark the reported quantiles.' : 'How the ratio was spread over instance-slices in each window; lines mark the group ratio of each window.'}</figcaption></figure>
-<figure>${raw(timeSeriesPlot(view, g, report.windows, u.startedAtMs))}<figcaption>${view.quantile === null ? 'The ratio' : `p${Number(view.quantile * 100)}`} per instance in ${Math.round(view.binMs / 1000)} s bins. Solid: upgraded instances, dashed: controls. Shaded: baseline and after windows.</figcaption></figure>
+<figure>${raw(timeSeriesPlot(view, g, report.windows, u.startedAtMs))}<figcaption>${view.quantile === null ? 'The ratio' : quantileName(view.quantile)} per instance in ${Math.round(view.binMs / 1000)} s bins. Solid: upgraded instances, dashed: controls. Shaded: baseline and after windows.</figcaption></figure>
 </div>`}
 <h2>Suspects</h2>
 ${g.suspects.length === 0 ? html`<p class="muted">None${g.verdict === 'regression' ? '' : ' (only regressions are attributed)'}.</p>` : html`<ol>${g.suspects.map((s) => html`<li data-suspect="${s.binary}"><strong>${s.binary}</strong> ${s.from ?? '∅'} → ${s.to ?? '∅'}, score ${s.score.toFixed(2)}<ul class="evidence">${s.evidence.map((e) => html`<li>${e}</li>`)}</ul></li>`)}</ol>`}
@@ -123,7 +124,7 @@ function statisticText(g: ReportGroup, s: ReportStatistic): string {
 }
 
 function value(g: ReportGroup, v: number): string {
-  return g.signal === 'latency' || /^p\d/.test(g.statistics[0]?.name ?? '') ? formatSeconds(v) : formatRatio(v);
+  return quantileOfName(g.statistics[0]?.name ?? '') !== null ? formatSeconds(v) : formatRatio(v);
 }
 
 function signedPct(x: number): string {
