@@ -54,20 +54,32 @@ const envName = patternString(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variab
 
 const alertmanager = strictSection(
   {
-    url: baseUrl.nullable().default(null),
-    resendInterval: durationMs(1000).prefault('1m'),
-    timeout: durationMs(1).prefault('10s'),
-    severity: nonEmptyString('a non-empty severity label value, e.g. warning').default('warning'),
+    url: baseUrl.nullable().default(null).meta({ description: 'Base URL of Alertmanager (API v2; a path prefix is kept); null: off.' }),
+    resendInterval: durationMs(1000)
+      .prefault('1m')
+      .meta({ description: 'How often active alerts are re-sent; `endsAt` is four intervals ahead, so alerts expire if shiftguard stops.' }),
+    timeout: durationMs(1).prefault('10s').meta({ description: 'Timeout of one POST to Alertmanager.' }),
+    severity: nonEmptyString('a non-empty severity label value, e.g. warning').default('warning').meta({ description: 'Value of the `severity` label.' }),
   },
   MAPPING,
 ).transform(({ url, resendInterval, timeout, severity }): AlertmanagerConfig => ({ url, resendIntervalMs: resendInterval, timeoutMs: timeout, severity }));
 
 const webhook = strictSection(
   {
-    url: baseUrl.nullable().default(null),
-    secret: strictSection({ env: envName }, 'a mapping { env: VARIABLE }').prefault({ env: 'SHIFTGUARD_WEBHOOK_SECRET' }),
-    timeout: durationMs(1).prefault('10s'),
-    maxAttempts: integerIn(1, 100).default(6),
+    url: baseUrl.nullable().default(null).meta({ description: 'Receiver of the JSON webhook, signed with HMAC-SHA256 (`X-Shiftguard-Signature`); null: off.' }),
+    secret: strictSection(
+      {
+        env: envName.meta({
+          description: 'Environment variable holding the HMAC key; `serve` refuses to start when `url` is set and it is unset or empty.',
+          yamlType: 'environment variable name',
+        }),
+      },
+      'a mapping { env: VARIABLE }',
+    ).prefault({ env: 'SHIFTGUARD_WEBHOOK_SECRET' }),
+    timeout: durationMs(1).prefault('10s').meta({ description: 'Timeout of one POST to the receiver.' }),
+    maxAttempts: integerIn(1, 100)
+      .default(6)
+      .meta({ description: 'Attempts per delivery, the first included; network errors, 408, 429 and 5xx are retried with jittered exponential backoff.' }),
   },
   MAPPING,
 ).transform(({ url, secret, timeout, maxAttempts }): WebhookConfig => ({ url, secret, timeoutMs: timeout, maxAttempts }));
@@ -75,7 +87,7 @@ const webhook = strictSection(
 /** The `alerts:` section; `{}` (or an absent section, via `.prefault({})`) yields every sink off. */
 export const AlertsConfigSchema = strictSection(
   {
-    externalUrl: baseUrl.nullable().default(null),
+    externalUrl: baseUrl.nullable().default(null).meta({ description: 'Base URL of this service as SREs reach it, for links in alerts (`generatorURL`); null: no links.' }),
     alertmanager: alertmanager.prefault({}),
     webhook: webhook.prefault({}),
   },

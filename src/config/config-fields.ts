@@ -8,7 +8,6 @@
  * their input side, which is what the YAML holds.
  */
 import { z } from 'zod';
-import type { FieldNote } from './config-reference-notes.js';
 
 /** One field of a configuration file. */
 export interface ConfigField {
@@ -65,18 +64,11 @@ interface Place {
 
 const WRAPPERS = new Set(['default', 'prefault', 'nullable', 'optional', 'readonly', 'nonoptional', 'catch']);
 
-/**
- * Every field of `schema` in document order, containers included. `notes` supply descriptions (and
- * types) by path where the schema has no description.
- */
-export function configFields(schema: z.ZodType, notes: Readonly<Record<string, FieldNote>> = {}): ConfigField[] {
+/** Every field of `schema` in document order, containers included. */
+export function configFields(schema: z.ZodType): ConfigField[] {
   const fields: ConfigField[] = [];
   walk(schema, { path: '', inherited: null, optionalAncestor: null, only: null }, fields);
-  return fields.map((field) => {
-    const note = notes[field.path];
-    if (note === undefined || field.description !== null) return field;
-    return { ...field, description: note.description, type: note.type ?? field.type };
-  });
+  return fields;
 }
 
 function walk(schema: Schema, place: Place, out: ConfigField[]): void {

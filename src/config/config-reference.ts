@@ -8,7 +8,6 @@ import { guardrailsSchema } from '../tune/guardrails-config.js';
 import { formatDuration } from './duration.js';
 import { configFields } from './config-fields.js';
 import type { ConfigField } from './config-fields.js';
-import { FIELD_NOTES } from './config-reference-notes.js';
 import { shiftguardConfigSchema } from './shiftguard-config-schema.js';
 
 /** The README line before the generated reference. */
@@ -16,9 +15,9 @@ export const REFERENCE_BEGIN = '<!-- config-reference:begin -->';
 /** The README line after it. */
 export const REFERENCE_END = '<!-- config-reference:end -->';
 
-/** The fields of `shiftguard.yaml` and `guardrails.yaml`, descriptions from the schemas (notes where they have none). */
+/** The fields of `shiftguard.yaml` and `guardrails.yaml`, descriptions from the schemas. */
 export function referenceFields(): { readonly shiftguard: ConfigField[]; readonly guardrails: ConfigField[] } {
-  return { shiftguard: configFields(shiftguardConfigSchema, FIELD_NOTES), guardrails: configFields(guardrailsSchema, FIELD_NOTES) };
+  return { shiftguard: configFields(shiftguardConfigSchema), guardrails: configFields(guardrailsSchema) };
 }
 
 /** The markdown that goes between the markers: one table per file. */

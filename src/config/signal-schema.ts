@@ -16,28 +16,39 @@ const quantileList = z
   .min(1, { error: expected('at least one quantile') })
   .superRefine((values, ctx) => reportDuplicates(values, ctx, 'quantile'));
 
+/** Fields of both kinds of signal, described once for the configuration reference. */
+const common = {
+  name: signalName.meta({ description: 'Name of the signal in reports, findings, metrics and guardrails rules (`when.signal`).' }),
+  by: labelNameList().meta({ description: 'Labels whose distinct value tuples form one group each.' }),
+  minRelativeChange: nonNegative().meta({ description: 'A significant relative change smaller than this is `no_change`.' }),
+  minAbsoluteChange: nonNegative()
+    .default(0)
+    .meta({ description: "A significant absolute change smaller than this is `no_change`: in the metric's unit (latency), in ratio units (ratio)." }),
+};
+const TYPE_DESCRIPTION = '`latency`: a histogram of durations; `ratio`: numerator / denominator of two counters.';
+
 const latencySignal = strictSection(
   {
-    name: signalName,
-    type: z.literal('latency'),
-    metric: histogramBaseName,
-    by: labelNameList(),
-    quantiles: quantileList,
-    minRelativeChange: nonNegative(),
-    minAbsoluteChange: nonNegative().default(0),
+    name: common.name,
+    type: z.literal('latency').meta({ description: TYPE_DESCRIPTION }),
+    metric: histogramBaseName.meta({ description: 'Base name of the histogram, without `_bucket`/`_count`/`_sum`.' }),
+    by: common.by,
+    quantiles: quantileList.meta({ description: 'The quantiles compared, distinct.', yamlType: 'list of numbers in (0, 1)' }),
+    minRelativeChange: common.minRelativeChange,
+    minAbsoluteChange: common.minAbsoluteChange,
   },
   'a signal (a mapping)',
 );
 
 const ratioSignal = strictSection(
   {
-    name: signalName,
-    type: z.literal('ratio'),
-    numerator: metricName(),
-    denominator: metricName(),
-    by: labelNameList(),
-    minRelativeChange: nonNegative(),
-    minAbsoluteChange: nonNegative().default(0),
+    name: common.name,
+    type: z.literal('ratio').meta({ description: TYPE_DESCRIPTION }),
+    numerator: metricName().meta({ description: 'The counter of the events, e.g. `http_client_retries_total`.' }),
+    denominator: metricName().meta({ description: 'The counter they are a share of, e.g. `http_client_requests_total`.' }),
+    by: common.by,
+    minRelativeChange: common.minRelativeChange,
+    minAbsoluteChange: common.minAbsoluteChange,
   },
   'a signal (a mapping)',
 );
