@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GATEWAY_FLAG } from '../../src/sim/demo/live-demo.js';
 import { startDemoProcess, untilDemo } from './live-demo-process.js';
 import type { DemoProcess } from './live-demo-process.js';
 import { REPO_ROOT, makeTempDir } from './run-cli.js';
@@ -18,7 +19,6 @@ import type { TempDir } from './run-cli.js';
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 const ARTIFACTS = join(REPO_ROOT, 'test', 'artifacts');
-const GATEWAY_FLAG = 'dten.gateway.hybrid';
 
 if (!available && process.env.CI === undefined) console.warn(`SKIPPED browser test: ${CHROMIUM} is not installed`);
 

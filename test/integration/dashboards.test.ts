@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_UPGRADE_ID, SYNC_GATE } from '../../src/sim/demo/live-demo.js';
 import { startDemoProcess, untilDemo } from '../e2e/live-demo-process.js';
 import type { DemoProcess } from '../e2e/live-demo-process.js';
 import { makeTempDir } from '../e2e/run-cli.js';
@@ -179,11 +180,11 @@ describe.skipIf(unavailable !== null && !inCi)('dashboard queries against a real
 async function feedShiftguard(d: DemoProcess): Promise<string> {
   await untilDemo(d, 'the tuner verifying its change of the dten-sync gate', async () => {
     const decisions = await d.get<{ flag: string; status: string }[]>('/api/v1/decisions');
-    return decisions.some((x) => x.flag === 'dten.sync.backoff-v2' && (x.status === 'kept' || x.status === 'reverted')) ? true : undefined;
+    return decisions.some((x) => x.flag === SYNC_GATE && (x.status === 'kept' || x.status === 'reverted')) ? true : undefined;
   }, 240_000);
   const upgrades = await d.get<{ id: string }[]>('/api/v1/upgrades');
-  expect(upgrades.map((u) => u.id)).toEqual(['dten-demo']);
-  return 'dten-demo';
+  expect(upgrades.map((u) => u.id)).toEqual([DEMO_UPGRADE_ID]);
+  return DEMO_UPGRADE_ID;
 }
 
 /**

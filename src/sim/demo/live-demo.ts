@@ -50,8 +50,6 @@ export interface LiveDemo {
   readonly tokens: { readonly viewer: string; readonly operator: string; readonly ingest: string };
   readonly upgradeId: string;
   readonly upgradeAtMs: number;
-  /** The flags both binaries read and the tuner writes. */
-  readonly flags: MemoryFlags;
   stop(): Promise<void>;
 }
 
@@ -125,7 +123,7 @@ export async function startLiveDemo(options: LiveDemoOptions): Promise<LiveDemo>
     throw error;
   }
   options.progress(`demo: serve on ${service.url}; dten-gateway and dten-sync (${INSTANCES} instances each) export OTLP to it; the upgrade rolls out at ${new Date(upgradeAtMs).toISOString()}`);
-  return { url: service.url, tokens, upgradeId: DEMO_UPGRADE_ID, upgradeAtMs, flags, stop };
+  return { url: service.url, tokens, upgradeId: DEMO_UPGRADE_ID, upgradeAtMs, stop };
 }
 
 /** The demo's upgrade.json: both binaries with per-instance rollout times, and the flags they ship. */

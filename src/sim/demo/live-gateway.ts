@@ -45,9 +45,6 @@ export interface LiveGatewayOptions {
 }
 
 export interface LiveGateway {
-  readonly instances: readonly string[];
-  /** Export outcomes of every instance. */
-  readonly exports: ExportTally;
   /** Final export of every instance, then stops. */
   stop(): Promise<void>;
 }
@@ -63,8 +60,6 @@ export function startLiveGateway(options: LiveGatewayOptions): LiveGateway {
   }, TICK_MS);
   timer.unref();
   return {
-    instances: instances.map((i) => i.name),
-    exports: tally,
     stop: async () => {
       clearInterval(timer);
       await Promise.allSettled(instances.map((i) => i.provider.shutdown()));
