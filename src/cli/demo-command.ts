@@ -1,9 +1,10 @@
 /**
  * `shiftguard demo`: the built-in "dten upgrade" story (a tail regression shipped in dten-gateway, a
  * retry uptick from dten-sync's new backoff).
- * - live (default): starts `serve` on the embedded defaults with the tuner on in-memory flags, plays
- *   the story against it at a compressed time scale, prints the review page's address and sign-in
- *   tokens, and a status line every 10 s on stderr, until Ctrl-C (or `--duration`).
+ * - live (default): starts `serve` on the embedded defaults with the tuner on in-memory flags (or on a
+ *   real Unleash when `UNLEASH_URL` is set, see `demo-unleash.ts`), plays the story against it at a
+ *   compressed time scale, prints the review page's address and sign-in tokens, and a status line
+ *   every 10 s on stderr, until Ctrl-C (or `--duration`).
  * - `--offline`: simulates the whole story at once, analyses it like `analyze`, prints the report and
  *   leaves the inputs on disk so the same analysis can be run by hand.
  */
@@ -21,11 +22,14 @@ import { runAnalysis } from '../analysis/run-analysis.js';
 import { createMemoryMetricsSource } from '../analysis/memory-metrics-source.js';
 import { reportJson } from '../report/report.js';
 import { formatMarkdown } from '../report/format-markdown.js';
-import { EXIT_OK, UsageError, progressPrinter, untilTerminated } from './cli-io.js';
+import { EXIT_BAD_INPUT, EXIT_OK, UsageError, progressPrinter, untilTerminated } from './cli-io.js';
 import type { CliIo } from './cli-io.js';
 import { parseFormat, renderReport } from './render-report.js';
 import { startLiveDemo } from '../sim/demo/live-demo.js';
 import type { LiveDemo } from '../sim/demo/live-demo.js';
+import { DemoUnleashError, demoUnleashFromEnv } from '../sim/demo/demo-unleash.js';
+import type { DemoUnleash } from '../sim/demo/demo-unleash.js';
+import { UnleashStartError } from '../sim/dten-sync/unleash-flags.js';
 import { tryParseDurationMs } from '../config/duration.js';
 
 /** Runs `demo` with `args`; returns the exit code. */
@@ -100,8 +104,18 @@ function parseDuration(flag: string, text: string): number {
 /** The live demo: runs until SIGINT/SIGTERM or `durationMs`. */
 async function liveDemo(options: { dir: string; listen: string; seed: number; durationMs: number | null; quiet: boolean; version: string }, io: CliIo): Promise<number> {
   const progress = progressPrinter(io, options.quiet);
-  progress('starting shiftguard serve on the embedded defaults (SQLite, the tuner on in-memory flags) and the simulated dten fleet');
-  const demo = await startLiveDemo({ dir: options.dir, listen: options.listen, seed: options.seed, version: options.version, progress });
+  let demo: LiveDemo;
+  let unleash: DemoUnleash | null;
+  try {
+    unleash = demoUnleashFromEnv(io.env);
+    progress(`starting shiftguard serve on the embedded defaults (SQLite, the tuner on ${unleash === null ? 'in-memory flags' : `the Unleash at ${unleash.url}`}) and the simulated dten fleet`);
+    demo = await startLiveDemo({ dir: options.dir, listen: options.listen, seed: options.seed, version: options.version, progress, unleash });
+  } catch (error) {
+    if (!(error instanceof DemoUnleashError || error instanceof UnleashStartError)) throw error;
+    io.stderr.write(`shiftguard: demo: ${error.message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  const flagsLive = unleash === null ? '' : ` in Unleash (project ${unleash.project}, environment ${unleash.environment})`;
   io.stdout.write(
     [
       '',
@@ -109,8 +123,8 @@ async function liveDemo(options: { dir: string; listen: string; seed: number; du
       `  sign in with the operator token ${demo.tokens.operator}`,
       `  (viewer token ${demo.tokens.viewer}; both live only as long as this demo)`,
       `What happens: the upgrade ${demo.upgradeId} rolls out at ${new Date(demo.upgradeAtMs).toISOString().slice(11, 19)} UTC, about a minute from now.`,
-      '  dten-gateway 4.3.0 slows /v1/route: the tuner proposes disabling dten.gateway.hybrid and waits for you to approve it.',
-      '  dten-sync 2.0.0 retries more: the tuner disables dten.sync.backoff-v2 on its own, verifies it, keeps or reverts it.',
+      `  dten-gateway 4.3.0 slows /v1/route: the tuner proposes disabling dten.gateway.hybrid${flagsLive} and waits for you to approve it.`,
+      `  dten-sync 2.0.0 retries more: the tuner disables dten.sync.backoff-v2${flagsLive} on its own, verifies it, keeps or reverts it.`,
       `Files: ${options.dir} (shiftguard.yaml, guardrails.yaml, the state store, serve.log)`,
       options.durationMs === null ? 'Ctrl-C stops the demo.' : `The demo stops after ${Math.round(options.durationMs / 1000)} s.`,
       '',

@@ -24,10 +24,14 @@ export interface DemoProcess {
 
 const PRINTED = /Review page: (\S+)\/\n[\s\S]*operator token (\S+)\n[\s\S]*viewer token (\S+);/;
 
-/** Starts the demo in `dir` (its files go to `dir/data/demo/live`). */
-export async function startDemoProcess(dir: string): Promise<DemoProcess> {
+/**
+ * Starts the demo in `dir` (its files go to `dir/data/demo/live`), with `env` added to this process's
+ * environment minus its `UNLEASH_*` variables (in-memory flags unless `env` names an Unleash).
+ */
+export async function startDemoProcess(dir: string, env: Record<string, string> = {}): Promise<DemoProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [CLI_PATH, 'demo', '--listen', `127.0.0.1:${port}`, '--duration', '15m'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('UNLEASH_')));
+  const child = spawn(process.execPath, [CLI_PATH, 'demo', '--listen', `127.0.0.1:${port}`, '--duration', '15m'], { cwd: dir, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -9,7 +9,9 @@
  *   retries to the partner API rise. The guardrails allow disabling that gate, so the tuner does it
  *   on its own, verifies the effect and keeps (or reverts) it.
  * Every instance exports OTLP to `serve` as a real process would; both binaries read their flags from
- * the store the tuner writes, so its changes show in their telemetry.
+ * the store the tuner writes, so its changes show in their telemetry: in-memory flags by default, or a
+ * real Unleash when `options.unleash` is given (`UNLEASH_URL`, see `demo-unleash.ts`), which the tuner
+ * writes through its Admin API adapter and the fleet reads with the `unleash-client` SDK.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,14 +19,20 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { parseConfig } from '../../config/load-config.js';
 import { MemoryFlagStore, MemoryFlags } from '../../flags/memory-flag-store.js';
+import type { MemoryVariantSeed } from '../../flags/memory-flag-store.js';
 import type { JsonValue } from '../../flags/flag-store.js';
 import { startService } from '../../main.js';
 import { startDtenSyncClient } from '../dten-sync/client.js';
 import { V2_DEFAULTS } from '../dten-sync/backoff.js';
 import type { DtenSyncClient } from '../dten-sync/client.js';
+import type { UnleashFlags } from '../dten-sync/unleash-flags.js';
 import { GATEWAY_FROM, GATEWAY_SERVICE, GATEWAY_TO, startLiveGateway } from './live-gateway.js';
 import type { LiveGateway } from './live-gateway.js';
 import { memoryBackoffFlags, memoryFlagOn } from './memory-flag-view.js';
+import { prepareDemoUnleash } from './demo-unleash.js';
+import type { DemoFlag, DemoUnleash } from './demo-unleash.js';
+import { connectUnleashReader } from '../dten-sync/unleash-flags.js';
+import type { UnleashReader } from '../dten-sync/unleash-flags.js';
 
 export const DEMO_UPGRADE_ID = 'dten-demo';
 export const SYNC_GATE = 'dten.sync.backoff-v2';
@@ -32,6 +40,15 @@ export const SYNC_TUNED = 'dten.sync.backoff';
 export const GATEWAY_FLAG = 'dten.gateway.hybrid';
 const INSTANCES = 4;
 const STAGGER_MS = 4000;
+/** How often the fleet re-reads its flags from Unleash, ms. */
+const UNLEASH_REFRESH_MS = 1000;
+
+/** The demo's flags in their starting state: every one on, dten-sync's constants the v2 defaults. */
+export const DEMO_FLAGS: readonly DemoFlag[] = [
+  { name: SYNC_GATE, description: 'dten-sync 2.x: use the v2 (eager) backoff strategy for partner calls' },
+  { name: SYNC_TUNED, description: 'dten-sync 2.x: the v2 backoff constants (JSON variant payload)', payload: V2_DEFAULTS },
+  { name: GATEWAY_FLAG, description: 'dten-gateway 4.3: route /v1/route through the hybrid path' },
+];
 
 export interface LiveDemoOptions {
   /** Where the configuration, the state store and the logs go (recreated). */
@@ -43,6 +60,8 @@ export interface LiveDemoOptions {
   readonly seed?: number;
   readonly version: string;
   readonly progress: (line: string) => void;
+  /** A real Unleash to keep the flags in (null or absent: in-memory flags). */
+  readonly unleash?: DemoUnleash | null;
 }
 
 export interface LiveDemo {
@@ -61,26 +80,27 @@ export async function startLiveDemo(options: LiveDemoOptions): Promise<LiveDemo>
   const tokens = { viewer: token(), operator: token(), ingest: token() };
   // The demo always runs on its own SQLite file, whatever DATABASE_URL says.
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const env = { ...inherited, SHIFTGUARD_VIEWER_TOKEN: tokens.viewer, SHIFTGUARD_OPERATOR_TOKEN: tokens.operator, SHIFTGUARD_INGEST_TOKEN: tokens.ingest, SHIFTGUARD_LISTEN: options.listen };
+  const unleash = options.unleash ?? null;
+  const env = { ...inherited, ...(unleash === null ? {} : { UNLEASH_ADMIN_TOKEN: unleash.adminToken }), SHIFTGUARD_VIEWER_TOKEN: tokens.viewer, SHIFTGUARD_OPERATOR_TOKEN: tokens.operator, SHIFTGUARD_INGEST_TOKEN: tokens.ingest, SHIFTGUARD_LISTEN: options.listen };
   const guardrailsPath = join(options.dir, 'guardrails.yaml');
-  writeFileSync(guardrailsPath, demoGuardrailsYaml());
+  writeFileSync(guardrailsPath, demoGuardrailsYaml(unleash));
   const configPath = join(options.dir, 'shiftguard.yaml');
   const configYaml = demoConfigYaml(join(options.dir, 'shiftguard.db'), guardrailsPath);
   writeFileSync(configPath, configYaml);
   const config = parseConfig(configYaml, configPath, { env });
 
-  const flags = new MemoryFlags('demo');
-  flags.define(SYNC_GATE, { enabled: true });
-  flags.define(SYNC_TUNED, { enabled: true, strategies: [{ variants: [{ name: 'constants', payload: { type: 'json', json: V2_DEFAULTS as unknown as JsonValue } }] }] });
-  flags.define(GATEWAY_FLAG, { enabled: true });
-
+  const fleetFlags = unleash === null ? memoryFleetFlags() : await unleashFleetFlags(unleash, options.progress);
   const logger = pino({ name: 'shiftguard', level: 'info' }, pino.destination({ dest: join(options.dir, 'serve.log'), sync: false }));
-  const service = await startService({ config, env, version: options.version, logger, flags: new MemoryFlagStore(flags) });
+  const service = await startService({ config, env, version: options.version, logger, ...(fleetFlags.store === undefined ? {} : { flags: fleetFlags.store }) }).catch((error: unknown) => {
+    fleetFlags.close();
+    throw error;
+  });
   const upgradeAtMs = Date.now() + Math.max(62, options.baselineSeconds ?? 66) * 1000;
   const started: { sync?: DtenSyncClient; gateway?: LiveGateway } = {};
   const stop = async (): Promise<void> => {
     await started.sync?.stop();
     await started.gateway?.stop();
+    fleetFlags.close();
     await service.stop();
   };
   try {
@@ -96,14 +116,14 @@ export async function startLiveDemo(options: LiveDemoOptions): Promise<LiveDemo>
       instances: INSTANCES,
       ratePerSecond: 40,
       upgradeAtMs: (i) => upgradeAtMs + i * STAGGER_MS,
-      hybridOn: memoryFlagOn(flags, GATEWAY_FLAG),
+      hybridOn: fleetFlags.gatewayHybrid,
       exportIntervalMs: 1000,
       seed: seed + 1,
     });
     const clientLog = join(options.dir, 'dten-sync.log');
     writeFileSync(clientLog, '');
     started.sync = await startDtenSyncClient({
-      flags: memoryBackoffFlags(flags, SYNC_GATE, SYNC_TUNED),
+      ...fleetFlags.sync,
       shiftguardUrl: service.url,
       ingestToken: tokens.ingest,
       ratePerSecond: 50,
@@ -124,6 +144,49 @@ export async function startLiveDemo(options: LiveDemoOptions): Promise<LiveDemo>
   }
   options.progress(`demo: serve on ${service.url}; dten-gateway and dten-sync (${INSTANCES} instances each) export OTLP to it; the upgrade rolls out at ${new Date(upgradeAtMs).toISOString()}`);
   return { url: service.url, tokens, upgradeId: DEMO_UPGRADE_ID, upgradeAtMs, stop };
+}
+
+/** Where the fleet reads its flags, and the tuner's flag store when it is not the guardrails' Unleash. */
+interface FleetFlags {
+  /** The tuner's flags (absent: the Unleash of the guardrails). */
+  readonly store?: MemoryFlagStore;
+  readonly gatewayHybrid: (instance: string) => boolean;
+  /** The dten-sync client's flag options. */
+  readonly sync: { readonly flags: UnleashFlags } | { readonly unleashUrl: string; readonly unleashToken: string; readonly refreshIntervalMs: number; readonly unleashInstanceId: string };
+  close(): void;
+}
+
+/** The demo's flags in memory, shared by the tuner and the fleet. */
+function memoryFleetFlags(): FleetFlags {
+  const flags = new MemoryFlags('demo');
+  for (const flag of DEMO_FLAGS) {
+    const variants: MemoryVariantSeed[] = flag.payload === undefined ? [] : [{ name: 'constants', payload: { type: 'json', json: flag.payload as JsonValue } }];
+    flags.define(flag.name, { enabled: true, strategies: [{ variants }] });
+  }
+  return { store: new MemoryFlagStore(flags), gatewayHybrid: memoryFlagOn(flags, GATEWAY_FLAG), sync: { flags: memoryBackoffFlags(flags, SYNC_GATE, SYNC_TUNED) }, close: () => undefined };
+}
+
+/** The demo's flags in a real Unleash: set up through the Admin API, read by the fleet with the SDK. */
+async function unleashFleetFlags(unleash: DemoUnleash, progress: (line: string) => void): Promise<FleetFlags> {
+  const prepared = await prepareDemoUnleash(unleash, DEMO_FLAGS);
+  progress(
+    `demo: flags ${DEMO_FLAGS.map((f) => f.name).join(', ')} set up in Unleash at ${unleash.url} (project ${unleash.project}, environment ${unleash.environment}` +
+      `${prepared.created.length === 0 ? '' : `; created ${prepared.created.join(', ')}`})`,
+  );
+  const gateway: UnleashReader = await connectUnleashReader({
+    url: unleash.url,
+    clientToken: prepared.clientToken,
+    appName: GATEWAY_SERVICE,
+    instanceId: `${GATEWAY_SERVICE}-demo-${process.pid}`,
+    refreshIntervalMs: UNLEASH_REFRESH_MS,
+    startTimeoutMs: 10_000,
+    warn: (line) => progress(`dten-gateway: ${line}`),
+  });
+  return {
+    gatewayHybrid: (instance) => gateway.isEnabled(GATEWAY_FLAG, instance),
+    sync: { unleashUrl: unleash.url, unleashToken: prepared.clientToken, refreshIntervalMs: UNLEASH_REFRESH_MS, unleashInstanceId: `dten-sync-demo-${process.pid}` },
+    close: () => gateway.destroy(),
+  };
 }
 
 /** The demo's upgrade.json: both binaries with per-instance rollout times, and the flags they ship. */
@@ -157,12 +220,17 @@ export function demoConfigYaml(storePath: string, guardrailsPath: string): strin
   ].join('\n');
 }
 
-/** The demo's guardrails: dten-sync's gate and constants (the gateway's flag is left to an operator). */
-export function demoGuardrailsYaml(): string {
+/**
+ * The demo's guardrails: dten-sync's gate and constants (the gateway's flag is left to an operator);
+ * the flags in `unleash`, or in memory when null (the `unleash` section is then never called).
+ */
+export function demoGuardrailsYaml(unleash: DemoUnleash | null = null): string {
   return [
-    '# shiftguard demo guardrails (written by `shiftguard demo`; the flags live in memory).',
+    `# shiftguard demo guardrails (written by \`shiftguard demo\`; the flags live ${unleash === null ? 'in memory' : 'in Unleash'}).`,
     'mode: enforce',
-    'unleash: { url: "http://127.0.0.1:4242/api", environment: demo }',
+    unleash === null
+      ? 'unleash: { url: "http://127.0.0.1:4242/api", environment: demo }'
+      : `unleash: { url: ${JSON.stringify(unleash.url)}, project: ${JSON.stringify(unleash.project)}, environment: ${JSON.stringify(unleash.environment)}, tokenEnv: UNLEASH_ADMIN_TOKEN }`,
     'rules:',
     ...syncGateRuleYaml(SYNC_GATE),
     ...syncTuneRuleYaml(SYNC_TUNED),

@@ -37,8 +37,8 @@ export interface LiveGatewayOptions {
   readonly ratePerSecond: number;
   /** When instance i starts running 4.3.0, epoch ms. */
   readonly upgradeAtMs: (index: number) => number;
-  /** Whether the hybrid path's flag is on now. */
-  readonly hybridOn: () => boolean;
+  /** Whether the hybrid path's flag is on now for the named instance. */
+  readonly hybridOn: (instance: string) => boolean;
   readonly exportIntervalMs: number;
   readonly seed: number;
   readonly now?: () => number;
@@ -78,7 +78,7 @@ function gatewayInstance(name: string, index: number, options: LiveGatewayOption
     name,
     provider,
     tick: (seconds: number): void => {
-      const hybrid = version() === GATEWAY_TO && options.hybridOn();
+      const hybrid = version() === GATEWAY_TO && options.hybridOn(name);
       for (const e of ENDPOINTS) {
         const n = poisson(rng, options.ratePerSecond * e.share * seconds);
         for (let k = 0; k < n; k++) {

@@ -47,10 +47,35 @@ export const UNLEASH_APP_NAME = 'dten-sync';
 
 /** Connects to Unleash; resolves once the flags were fetched, rejects with {@link UnleashStartError} otherwise. */
 export async function connectUnleash(options: UnleashFlagOptions): Promise<UnleashFlags> {
+  const reader = await connectUnleashReader({ ...options, appName: UNLEASH_APP_NAME });
+  return {
+    isGateOn: (instance) => reader.isEnabled(options.gateFlag, instance),
+    tuningPayload: (instance) => reader.payload(options.tuneFlag, instance),
+    destroy: reader.destroy,
+  };
+}
+
+/** How to reach Unleash as one application (any flags). */
+export interface UnleashReaderOptions extends Omit<UnleashFlagOptions, 'gateFlag' | 'tuneFlag'> {
+  /** The `appName` the SDK registers with (`dten-sync`, `dten-gateway`). */
+  readonly appName: string;
+}
+
+/** Any flag as the SDK evaluates it for one simulated instance. */
+export interface UnleashReader {
+  isEnabled(flag: string, instance: string): boolean;
+  /** The payload text of the variant `instance` gets; undefined when it has none. */
+  payload(flag: string, instance: string): string | undefined;
+  /** Stops polling. */
+  destroy(): void;
+}
+
+/** One SDK client; resolves once the flags were fetched, rejects with {@link UnleashStartError} otherwise. */
+export async function connectUnleashReader(options: UnleashReaderOptions): Promise<UnleashReader> {
   const agents = createStoppableAgents();
   const unleash = new Unleash({
     url: options.url,
-    appName: UNLEASH_APP_NAME,
+    appName: options.appName,
     instanceId: options.instanceId,
     customHeaders: { Authorization: options.clientToken },
     refreshInterval: options.refreshIntervalMs,
@@ -85,8 +110,8 @@ export async function connectUnleash(options: UnleashFlagOptions): Promise<Unlea
   }
   lastError = null;
   return {
-    isGateOn: (instance) => unleash.isEnabled(options.gateFlag, { properties: { instance } }),
-    tuningPayload: (instance) => unleash.getVariant(options.tuneFlag, { properties: { instance } }).payload?.value,
+    isEnabled: (flag, instance) => unleash.isEnabled(flag, { properties: { instance } }),
+    payload: (flag, instance) => unleash.getVariant(flag, { properties: { instance } }).payload?.value,
     destroy: () => destroyQuietly(unleash, agents),
   };
 }
