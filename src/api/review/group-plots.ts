@@ -128,7 +128,8 @@ export function timeSeriesPlot(view: GroupView, group: ReportGroup, windows: Rep
   return renderLinePlot({
     title: `${view.quantile !== null ? quantileName(view.quantile) : group.signal} per instance over time; upgraded instances solid, controls dashed; rollouts and onset marked`,
     kind: 'timeseries',
-    x: { min: first, max: last, label: 'time (UTC)', format: (t) => new Date(t).toISOString().slice(11, 16) },
+    // Seconds on the axis when its ticks come closer than a minute (the demo's compressed clock).
+    x: { min: first, max: last, label: 'time (UTC)', format: (t) => new Date(t).toISOString().slice(11, last - first <= 15 * 60_000 ? 19 : 16) },
     y: { min: 0, max: Math.max(1e-9, ...values) * 1.08, label: view.quantile !== null ? `${quantileName(view.quantile)} latency` : `${group.signal} ratio`, format: latency ? formatSeconds : formatRatio },
     series,
     bands: [

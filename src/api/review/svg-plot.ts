@@ -90,19 +90,47 @@ export function renderLinePlot(plot: LinePlot): string {
     const d = pathOf(s.points, plot, sx, sy);
     parts.push(`<path data-series="${esc(s.name)}" data-points="${s.points.filter((p) => p[1] !== null).length}" d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 1.5}"${s.dashed === true ? ' stroke-dasharray="5 3"' : ''}><title>${esc(s.name)}</title></path>`);
   }
-  for (const m of plot.markers ?? []) {
-    if (m.x < plot.x.min || m.x > plot.x.max) continue;
+  const shown = (plot.markers ?? []).filter((m) => m.x >= plot.x.min && m.x <= plot.x.max);
+  const rows = labelRows(shown.map((m) => ({ x: sx(m.x), text: m.label })));
+  shown.forEach((m, i) => {
     const x = fmt(sx(m.x));
     parts.push(`<g data-marker="${esc(m.name)}"><line x1="${x}" x2="${x}" y1="${MARGIN.top}" y2="${MARGIN.top + inner.h}" stroke="${m.color}" stroke-width="1.2"${m.dashed === false ? '' : ' stroke-dasharray="3 3"'}/><title>${esc(m.label ?? m.name)}</title>`);
-    if (m.label !== undefined) parts.push(`<text x="${x}" y="${MARGIN.top - 6}" fill="${m.color}" text-anchor="middle">${esc(m.label)}</text>`);
+    const row = rows[i];
+    if (m.label !== undefined && row !== undefined && row !== null) parts.push(`<text x="${x}" y="${MARGIN.top - 6 - row * LABEL_ROW_PX}" fill="${m.color}" text-anchor="middle">${esc(m.label)}</text>`);
     parts.push('</g>');
-  }
+  });
   for (const p of plot.points ?? []) {
     if (!inRange(p.x, plot.x) || !inRange(p.y, plot.y)) continue;
     parts.push(`<g data-point="${esc(p.name)}"><circle cx="${fmt(sx(p.x))}" cy="${fmt(sy(p.y))}" r="3.5" fill="${p.color}"/><title>${esc(p.label)}</title></g>`);
   }
   parts.push('</svg>');
   return parts.join('');
+}
+
+/** Height of one row of marker labels above the plot, px (two rows fit in the top margin). */
+const LABEL_ROW_PX = 12;
+/** Width of one character of the 11 px labels, px (a generous estimate for system-ui). */
+const LABEL_CHAR_PX = 6.5;
+
+/**
+ * The row of each marker label above the plot (0 nearest the plot, then 1), or null when neither row
+ * has room left: markers that coincide in time (a rollout and the onset) get stacked labels instead of
+ * overprinted ones; a label that does not fit keeps its text as the marker's tooltip.
+ */
+export function labelRows(labels: readonly { readonly x: number; readonly text: string | undefined }[]): (number | null)[] {
+  const rowEnds = [-Infinity, -Infinity];
+  const rows: (number | null)[] = labels.map(() => null);
+  const order = labels.map((l, i) => i).sort((a, b) => (labels[a]?.x ?? 0) - (labels[b]?.x ?? 0));
+  for (const i of order) {
+    const label = labels[i];
+    if (label?.text === undefined) continue;
+    const half = (label.text.length * LABEL_CHAR_PX) / 2 + 2;
+    const row = rowEnds.findIndex((end) => end <= label.x - half);
+    if (row === -1) continue;
+    rowEnds[row] = label.x + half;
+    rows[i] = row;
+  }
+  return rows;
 }
 
 /** Ticks for an axis: decades (1, 2, 5 within each when few) on a log axis, "nice" steps on a linear one. */
