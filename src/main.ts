@@ -15,6 +15,10 @@ import { createStoreUpgradeRegistry } from './api/upgrade-registry.js';
 import { createUpgradeMonitor } from './monitor/upgrade-monitor.js';
 import { groupGaugeWriter, setOpenFindings } from './monitor/monitor-gauges.js';
 import { createAlertDispatcher } from './alerts/index.js';
+import { registrySources } from './annotations/audit-annotation.js';
+import { resolveGrafanaTarget } from './annotations/grafana-config.js';
+import { registerGrafanaPushMetrics } from './annotations/grafana-metrics.js';
+import { createGrafanaPusher } from './annotations/grafana-push.js';
 import { createKillSwitch } from './tune/kill-switch.js';
 import type { KillSwitch } from './tune/kill-switch.js';
 import { loadGuardrails } from './tune/guardrails-config.js';
@@ -78,6 +82,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const auth = tokenAuth(config.server.tokens, env);
   for (const role of auth.unconfigured) logger.warn({ role }, `no token configured for role ${role}: its routes refuse every request`);
   const alerts = createAlertDispatcher({ config: config.alerts, env, logger, registry: metrics.registry });
+  const grafanaTarget = resolveGrafanaTarget(config.grafana, env);
   const source = pullSource(config);
   const store = await openStateStore(config.store.url);
   logger.info({ store: config.store.url.startsWith('sqlite:') ? config.store.url : 'postgres' }, 'state store open');
@@ -87,6 +92,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   registerStateGauges(metrics, { listUpgrades: () => store.listUpgrades(), listDecisions: () => store.listDecisions() });
   const analysisSource = createAnalysisSource({ pushed: series, pull: source, pushedSinceMs: () => series.earliestSampleMs });
   const elector = createElector(config, store, logger);
+  const grafana =
+    grafanaTarget === null
+      ? null
+      : createGrafanaPusher({ target: grafanaTarget, store, sources: registrySources(registry, store), elector, alerts, logger, now: () => Date.now(), metrics: registerGrafanaPushMetrics(metrics.registry) });
   let tuner: Tuner | null = null;
   const monitor = createUpgradeMonitor({
     config,
@@ -152,6 +161,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   await elector.start();
   monitor.start();
   tuner?.start(config.tuner.intervalMs);
+  grafana?.start();
+  if (grafanaTarget !== null) logger.info({ grafana: grafanaTarget.url, dashboardUid: grafanaTarget.dashboardUid, intervalMs: grafanaTarget.intervalMs }, 'pushing upgrades and decisions to Grafana as annotations');
   logger.info({ url, source: config.prometheus.url === null ? 'none' : 'prometheus', alerts: alerts.enabled }, 'shiftguard serving');
   return {
     url,
@@ -160,6 +171,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
       await monitor.stop();
       await tuner?.stop();
+      await grafana?.stop();
       await elector.stop();
       await alerts.stop(5000);
       await store.close();

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { formatDuration } from './duration.js';
 import { tryParseListenAddress } from './listen-address.js';
 import { AlertsConfigSchema } from '../alerts/alerts-config.js';
+import { GrafanaConfigSchema } from '../annotations/grafana-config.js';
 import { durationMs, httpUrl, integerIn, labelName, metricName, numberWhere } from './schema-fields.js';
 import { signalListSchema } from './signal-schema.js';
 import { expected, nonEmptyString, patternString, strictSection } from './zod-messages.js';
@@ -148,6 +149,7 @@ export const shiftguardConfigSchema = strictSection(
     monitoring: monitoring.prefault({}),
     tuner: tuner.prefault({}),
     alerts: AlertsConfigSchema.prefault({}).meta({ description: 'Where findings go (`serve`); every sink is off while its `url` is null.' }),
+    grafana: GrafanaConfigSchema.prefault({}).meta({ description: 'Push of upgrades and decisions to Grafana\'s annotation API (`serve`); off while `url` is null.' }),
   },
   'a mapping at the top level',
 );

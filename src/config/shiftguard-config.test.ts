@@ -46,6 +46,7 @@ describe('defaultConfig', () => {
         alertmanager: { url: null, resendIntervalMs: 60_000, timeoutMs: 10_000, severity: 'warning' },
         webhook: { url: null, secret: { env: 'SHIFTGUARD_WEBHOOK_SECRET' }, timeoutMs: 10_000, maxAttempts: 6 },
       },
+      grafana: { url: null, tokenEnv: 'GRAFANA_TOKEN', dashboardUid: null, tags: [], intervalMs: 30_000, timeoutMs: 10_000 },
     });
   });
 

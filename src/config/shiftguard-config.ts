@@ -4,6 +4,7 @@
  * names (`windows.baseline: 2h` becomes `windows.baselineMs: 7200000`).
  */
 import type { AlertsConfig } from '../alerts/alerts-config.js';
+import type { GrafanaConfig } from '../annotations/grafana-config.js';
 import { deepFreeze } from './deep-freeze.js';
 import { shiftguardConfigSchema } from './shiftguard-config-schema.js';
 
@@ -124,6 +125,8 @@ export interface ShiftguardConfig {
   readonly tuner: TunerConfig;
   /** Extension `alerts`: Alertmanager and webhook delivery of findings (all off by default). */
   readonly alerts: AlertsConfig;
+  /** Extension `grafana`: push of upgrades and decisions to Grafana's annotation API (off while `url` is null). */
+  readonly grafana: GrafanaConfig;
 }
 
 /** Extension `tuner` of `serve`. */

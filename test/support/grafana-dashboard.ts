@@ -54,6 +54,14 @@ const QueryVariable = z.object({
 
 const BuiltInAnnotation = z.object({ builtIn: z.literal(1), datasource: z.object({ type: z.literal('grafana'), uid: z.literal('-- Grafana --') }) });
 
+/** Grafana's own annotation store filtered by tag: what `serve` pushes (`grafana.url`). */
+const PushedAnnotation = z.object({
+  name: z.string().min(1),
+  datasource: z.object({ type: z.literal('grafana'), uid: z.literal('-- Grafana --') }),
+  enable: z.boolean(),
+  target: z.object({ type: z.literal('tags'), tags: z.tuple([z.literal('shiftguard')]), limit: z.int().positive(), matchAny: z.boolean() }),
+});
+
 const PrometheusAnnotation = z.object({
   name: z.string().min(1),
   datasource: PrometheusRef,
@@ -92,7 +100,7 @@ export const DashboardSchema = z.object({
   tags: z.array(z.string()).min(1),
   panels: z.array(z.union([RowPanel, QueryPanel])).min(1),
   templating: z.object({ list: z.array(z.discriminatedUnion('type', [DatasourceVariable, QueryVariable])) }),
-  annotations: z.object({ list: z.array(z.union([BuiltInAnnotation, PrometheusAnnotation, ApiAnnotation])) }),
+  annotations: z.object({ list: z.array(z.union([BuiltInAnnotation, PushedAnnotation, PrometheusAnnotation, ApiAnnotation])) }),
 });
 
 export type Dashboard = z.infer<typeof DashboardSchema>;
