@@ -2,10 +2,13 @@
  * `shiftguard demo` against a real Unleash (`UNLEASH_URL`, `UNLEASH_ADMIN_TOKEN`): the demo sets its
  * flags up through the Admin API (resetting one an earlier run left changed), the fleet reads them with
  * the unleash-client SDK through a client token the demo scoped to the project and environment, and
- * the tuner's changes land in Unleash: it disables dten-sync's backoff gate on its own and its
- * verification finds retries fell (so the fleet read the flag off from Unleash), and it disables the gateway
+ * the tuner's changes land in Unleash: it disables dten-sync's backoff gate on its own, every
+ * simulated instance switches to the old strategy (so the fleet read the flag off from Unleash), the
+ * verification's verdict (kept, or reverted in Unleash too) lands there, and it disables the gateway
  * flag once an operator approves. Bad Unleash settings stop the demo with a clear message, exit 2.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CLIENT_TOKEN_NAME } from '../../src/sim/demo/demo-unleash.js';
 import { GATEWAY_FLAG, SYNC_GATE, SYNC_TUNED } from '../../src/sim/demo/live-demo.js';
@@ -74,7 +77,7 @@ describe.skipIf(skip)('shiftguard demo on a real Unleash', () => {
     expectInputError(result, [`Unleash at ${u.url} answered GET`, 'HTTP 401', 'UNLEASH_ADMIN_TOKEN']);
   });
 
-  it('sets the flags up in Unleash, and the tuner disables the backoff gate there by itself and keeps it', async () => {
+  it('sets the flags up in Unleash; the tuner disables the backoff gate there by itself, the fleet reads it off, and the verdict lands there too', async () => {
     const u = unleash as UnleashServer;
     demo = await startDemoProcess((tmp as TempDir).path, { UNLEASH_URL: u.url, UNLEASH_ADMIN_TOKEN: u.adminToken });
     const d = demo;
@@ -91,16 +94,29 @@ describe.skipIf(skip)('shiftguard demo on a real Unleash', () => {
     const { tokens } = (await u.adminOk('GET', '/admin/api-tokens')) as { tokens: { tokenName: string; type: string; environment: string; projects: string[] }[] };
     expect(tokens.filter((t) => t.tokenName === DEMO_CLIENT_TOKEN_NAME)).toEqual([expect.objectContaining({ type: 'client', environment: u.environment, projects: ['default'] })]);
 
-    const kept = await untilDemo(d, `${SYNC_GATE} disabled and kept`, async () => {
+    const judged = await untilDemo(d, `${SYNC_GATE} disabled and judged`, async () => {
       const decision = (await d.get<Decision[]>('/api/v1/decisions')).find((x) => x.flag === SYNC_GATE);
-      expect(decision?.status ?? 'none', 'the gate must not be reverted: the fleet reads it from Unleash').not.toBe('reverted');
-      return decision?.status === 'kept' ? decision : undefined;
+      return decision?.status === 'kept' || decision?.status === 'reverted' ? decision : undefined;
     }, 240_000);
-    // `better`, not merely kept (no_change is kept too): the fleet read the flag off from Unleash and retried less.
-    expect(kept.proposal.verification?.outcome, kept.proposal.verification?.summary ?? '').toBe('better');
-    expect((await flagState(u, SYNC_GATE)).enabled).toBe(false);
+    const verification = judged.proposal.verification;
+    process.stderr.write(`demo-unleash: ${SYNC_GATE} ${judged.status}: ${verification?.outcome ?? '?'}: ${verification?.summary ?? ''}\n`);
     const disabledBy = (await u.listEvents(SYNC_GATE)).filter((e) => e.type === 'feature-environment-disabled').map((e) => e.createdBy);
     expect(disabledBy, 'newest first: the tuner, then the leftover of the earlier run').toEqual([TUNER_TOKEN_NAME, OPERATOR_TOKEN_NAME]);
+    // The fleet read the flag from Unleash: every dten-sync 2.0.0 instance fell back to the v1 strategy.
+    // (Its progress line lists the instances per version and strategy, every 10 s.)
+    const syncLog = join((tmp as TempDir).path, 'data', 'demo', 'live', 'dten-sync.log');
+    await untilDemo(d, 'all four dten-sync instances on the v1 strategy', async () => (/dten-sync-0,dten-sync-1,dten-sync-2,dten-sync-3 2\.0\.0 v1/.test(readFileSync(syncLog, 'utf8')) ? true : undefined), 30_000);
+    if (judged.status === 'kept') {
+      expect(verification?.outcome, verification?.summary ?? '').not.toBe('worse');
+      expect((await flagState(u, SYNC_GATE)).enabled).toBe(false);
+    } else {
+      // A `worse` verification (possible when this machine is loaded: the simulated fleet shares its
+      // cores) is reverted, and the revert lands in Unleash too.
+      expect(verification?.outcome).toBe('worse');
+      expect((await flagState(u, SYNC_GATE)).enabled).toBe(true);
+      const enabledBy = (await u.listEvents(SYNC_GATE)).filter((e) => e.type === 'feature-environment-enabled').map((e) => e.createdBy);
+      expect(enabledBy[0]).toBe(TUNER_TOKEN_NAME);
+    }
   }, 300_000);
 
   it('disables the gateway flag in Unleash once an operator approves the pending decision', async () => {
