@@ -16,8 +16,8 @@ import { FlagDriftError, FlagNotFoundError, FlagStoreAuthError, FlagStoreUnavail
 import { UnleashFlagStore } from '../../src/flags/unleash-flag-store.js';
 import type { UnleashFlagStoreOptions } from '../../src/flags/unleash-flag-store.js';
 import { freePort } from '../e2e/free-port.js';
-import { OPERATOR_TOKEN_NAME, TUNER_TOKEN_NAME, startUnleash, unleashUnavailableReason } from '../support/unleash-server.js';
-import type { UnleashServer } from '../support/unleash-server.js';
+import { OPERATOR_TOKEN_NAME, TUNER_TOKEN_NAME, createEditorToken, startUnleash, unleashUnavailableReason } from '../support/unleash-server.js';
+import type { EditorToken, UnleashServer } from '../support/unleash-server.js';
 
 const unavailable = await unleashUnavailableReason();
 if (unavailable !== null) {
@@ -176,6 +176,44 @@ describe.skipIf(unavailable !== null)('Unleash flag store (real unleash-server 6
       expect((await s.listEvents(GATE)).filter((e) => e.createdBy === TUNER_TOKEN_NAME).map((e) => e.type))
         .toEqual(['feature-environment-enabled', 'feature-environment-disabled']);
       expect(sdk.errors).toEqual([]);
+    });
+  });
+
+  describe('least privilege: the tuner on an Editor user\'s personal access token', () => {
+    let editor: EditorToken | undefined;
+    const created: string[] = [];
+    beforeAll(async () => {
+      editor = await createEditorToken(running());
+    });
+    const editorStore = (): UnleashFlagStore => new UnleashFlagStore(storeOptions({ token: editor?.token ?? '' }));
+
+    // Every read, toggle, payload change and refusal the tuner relies on works without admin rights.
+    describeFlagStoreContract('Unleash, as an Editor (no admin rights)', () => {
+      const h = unleashHarness();
+      return { ...h, store: editorStore(), createFlag: async (hint, spec) => { const name = await h.createFlag(hint, spec); created.push(name); return name; } };
+    });
+
+    it('is refused what only admins may do: API tokens, users, instance settings', async () => {
+      const s = running();
+      const token = editor?.token ?? '';
+      expect((await s.admin('POST', '/admin/api-tokens', { tokenName: 'x', type: 'client', environment: s.environment, projects: ['default'] }, token)).status).toBe(403);
+      expect((await s.admin('GET', '/admin/user-admin', undefined, token)).status).toBe(403);
+      expect((await s.admin('POST', '/admin/user-admin', { email: 'x@example.com', rootRole: 'Admin', sendEmail: false }, token)).status).toBe(403);
+    });
+
+    it('wrote only in the configured project and environment, and only to flags it was asked to change', async () => {
+      const s = running();
+      const email = editor?.email ?? '';
+      const events = (await Promise.all(created.map((flag) => s.listEvents(flag)))).flat().filter((e) => e.createdBy === email);
+      expect(events.length, 'the contract suite made writes as the Editor').toBeGreaterThan(0);
+      expect(new Set(events.map((e) => e.environment))).toEqual(new Set([s.environment]));
+      const all = (await s.adminOk('GET', '/admin/events')) as { events: { type: string; createdBy: string; project: string | null; environment: string | null; featureName: string | null }[] };
+      const mine = all.events.filter((e) => e.createdBy === email);
+      // Besides flag writes, only the setup's own event: the user making its token.
+      expect(new Set(mine.filter((e) => e.featureName === null).map((e) => e.type))).toEqual(new Set(['pat-created']));
+      const writes = mine.filter((e) => e.featureName !== null);
+      expect(writes.length).toBe(events.length);
+      for (const e of writes) expect({ project: e.project, environment: e.environment, known: created.includes(e.featureName ?? '') }).toEqual({ project: s.project, environment: s.environment, known: true });
     });
   });
 

@@ -342,3 +342,38 @@ export async function replaceBackoffPayload(unleash: UnleashServer, flag: string
     variants: strategy.variants.map((v) => ({ ...v, payload: { type: 'json', value: JSON.stringify(payload) } })),
   });
 }
+
+/** A non-admin Unleash identity: a user with the Editor root role and its personal access token. */
+export interface EditorToken {
+  /** The user's email, which Unleash records as `createdBy` of the events the token causes. */
+  readonly email: string;
+  /** The personal access token (`user:<secret>`), used like an admin token in `Authorization`. */
+  readonly token: string;
+}
+
+/**
+ * Creates a user with Unleash's Editor root role (flags in every project and environment; no users,
+ * tokens or instance settings) and a personal access token for it, the way a person would: the admin
+ * creates the user with a password, the user signs in and makes the token. Unleash OSS has no
+ * narrower role (project- and environment-scoped roles are an Enterprise feature).
+ */
+export async function createEditorToken(unleash: UnleashServer, name = 'shiftguard-tuner'): Promise<EditorToken> {
+  const email = `${name}@example.com`;
+  const password = `Sg-${randomBytes(12).toString('hex')}-9a!`;
+  await unleash.adminOk('POST', '/admin/user-admin', { email, name, password, rootRole: 'Editor', sendEmail: false });
+  const login = await fetch(`${unleash.baseUrl}/auth/simple/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: email, password }),
+  });
+  if (!login.ok) throw new Error(`signing in as ${email}: HTTP ${login.status} ${await login.text()}`);
+  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const made = await fetch(`${unleash.url}/admin/user/tokens`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Cookie: cookie },
+    body: JSON.stringify({ description: `${name} (shiftguard tuner)`, expiresAt: new Date(Date.now() + 86_400_000).toISOString() }),
+  });
+  const body = (await made.json()) as { secret?: unknown };
+  if (made.status !== 201 || typeof body.secret !== 'string') throw new Error(`creating a personal access token for ${email}: HTTP ${made.status} ${JSON.stringify(body)}`);
+  return { email, token: body.secret };
+}
