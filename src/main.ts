@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import type { ShiftguardConfig } from './config/shiftguard-config.js';
 import { parseListenAddress } from './config/listen-address.js';
 import { createApp } from './api/create-app.js';
-import { tokenAuth } from './api/auth.js';
+import { createServiceTokenAuth } from './api/token-table-watch.js';
+import { LOG_REDACTION } from './telemetry/log-redaction.js';
 import { ApiError } from './api/api-error.js';
 import { createStoreUpgradeRegistry } from './api/upgrade-registry.js';
 import { createUpgradeMonitor } from './monitor/upgrade-monitor.js';
@@ -39,6 +40,7 @@ import { ConfigError } from './config/config-error.js';
 import type { AlertDispatcher } from './alerts/index.js';
 import type { StateStore } from './store/state-store.js';
 import type { TunerRouteDeps } from './api/routes/tuner-routes.js';
+import type { DecisionRequestDeps } from './api/request-decision.js';
 import type { UpgradeRegistry } from './api/upgrade-registry.js';
 import type { UpgradeMonitor } from './monitor/upgrade-monitor.js';
 import { openStateStore } from './store/open-state-store.js';
@@ -54,6 +56,7 @@ import type { MetricsSource } from './series/model.js';
 import { createAnalysisSource } from './analysis/analysis-source.js';
 import { quantileToDraw, readGroupView } from './analysis/group-view.js';
 import { createSeriesStore } from './series/series-store.js';
+import { startEventLoopDelayProbe } from './telemetry/event-loop-delay.js';
 
 /** A running service: its address and how to stop it gracefully. */
 export interface RunningService {
@@ -69,24 +72,27 @@ export interface ServiceOptions {
   readonly logger?: Logger;
   /** The tuner's flag service instead of the guardrails' Unleash (`shiftguard demo`'s in-memory flags). */
   readonly flags?: FlagStore;
+  /** An open state store instead of opening `config.store.url` (fault tests that must reach its connection); closed on stop. */
+  readonly store?: StateStore;
 }
 
 /** Starts `serve` on the configured address. */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { config, env } = options;
-  const logger = options.logger ?? pino({ name: 'shiftguard', level: env['LOG_LEVEL'] ?? 'info' });
+  const logger = options.logger ?? pino({ name: 'shiftguard', level: env['LOG_LEVEL'] ?? 'info', redact: LOG_REDACTION });
   const tracing = await startTracing(env, options.version);
   if (tracing !== null) logger.info('OpenTelemetry traces on (configured by OTEL_* variables)');
   const metrics = createServiceMetrics();
   const gauges = registerMonitorGauges(metrics);
-  const auth = tokenAuth(config.server.tokens, env);
+  const auth = createServiceTokenAuth({ tokens: config.server.tokens, tokensFile: config.server.tokensFile, env, registry: metrics.registry, logger, now: () => Date.now() });
   for (const role of auth.unconfigured) logger.warn({ role }, `no token configured for role ${role}: its routes refuse every request`);
   const alerts = createAlertDispatcher({ config: config.alerts, env, logger, registry: metrics.registry });
   const grafanaTarget = resolveGrafanaTarget(config.grafana, env);
   const source = pullSource(config);
-  const store = await openStateStore(config.store.url);
+  const store = options.store ?? (await openStateStore(config.store.url));
   logger.info({ store: config.store.url.startsWith('sqlite:') ? config.store.url : 'postgres' }, 'state store open');
   const registry = createStoreUpgradeRegistry(store, () => Date.now());
+  const loopDelay = startEventLoopDelayProbe(100);
   const series = createSeriesStore({ sliceMs: config.windows.sliceMs, retentionMs: retentionMs(config), maxSeries: INGEST.maxSeries });
   registerStoreGauges(metrics, series, INGEST.memoryBudgetBytes);
   registerStateGauges(metrics, { listUpgrades: () => store.listUpgrades(), listDecisions: () => store.listDecisions() });
@@ -136,9 +142,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     decisions: store,
     killSwitch: tuning.killSwitch,
     tuner: tuning.routes,
+    ...(tuning.requests === null ? {} : { requests: tuning.requests }),
     ingest: {
       store: series,
       limits: INGEST,
+      eventLoopDelayMs: () => loopDelay.delayMs(),
       labels: config.labels,
       now: () => Date.now(),
     },
@@ -169,6 +177,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     stop: async () => {
       logger.info('shutting down: no new connections, finishing in-flight requests');
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      loopDelay.stop();
       await monitor.stop();
       await tuner?.stop();
       await grafana?.stop();
@@ -192,6 +201,8 @@ interface TuningParts {
   readonly tuner: Tuner | null;
   readonly killSwitch: KillSwitch;
   readonly routes: TunerRouteDeps['tuner'];
+  /** What operators' own flag-change requests are checked against; null while the tuner is off. */
+  readonly requests: Omit<DecisionRequestDeps, 'decisions' | 'now'> | null;
 }
 
 /**
@@ -213,7 +224,7 @@ function createTuning(parts: {
 }): TuningParts {
   const { config, env, store, logger } = parts;
   const now = (): number => Date.now();
-  if (config.tuner.guardrails === null) return { tuner: null, killSwitch: createKillSwitch(store, false, now), routes: null };
+  if (config.tuner.guardrails === null) return { tuner: null, killSwitch: createKillSwitch(store, false, now), routes: null, requests: null };
   const path = config.tuner.guardrails;
   const guardrails = loadGuardrails(path);
   const flags = parts.flags ?? unleashFlagStore(path, guardrails, env);
@@ -243,6 +254,7 @@ function createTuning(parts: {
   return {
     tuner,
     killSwitch,
+    requests: { guardrails, flags, upgradeOf, leaderEpoch: async () => (await store.currentLeaderTerm())?.epoch ?? 0 },
     routes: {
       mode: guardrails.mode,
       flags: guardrails.rules.map((r) => r.flag),
@@ -272,6 +284,7 @@ const INGEST = {
   maxDecodedBytes: 64 << 20,
   maxInFlight: 32,
   memoryBudgetBytes: 768 << 20, // above maxSeries × ~1.1 KB, so the cardinality limit acts first
+  maxEventLoopDelayMs: 1000, // a second behind: pushes wait in socket buffers, detection and /metrics with them
   maxSeries: 500_000,
 } as const;
 

@@ -9,6 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
 import { ApiError, errorBody } from './api-error.js';
+import { StoreError } from '../store/store-error.js';
 import type { TokenAuth } from './auth.js';
 import type { ServiceMetrics } from '../telemetry/service-metrics.js';
 import { mountUpgradeRoutes } from './routes/upgrade-routes.js';
@@ -16,6 +17,8 @@ import type { UpgradeRouteDeps } from './routes/upgrade-routes.js';
 import { mountIngestRoutes } from './routes/ingest-routes.js';
 import { mountFindingRoutes } from './routes/finding-routes.js';
 import { mountDecisionRoutes } from './routes/decision-routes.js';
+import { mountDecisionRequestRoutes } from './routes/decision-request-routes.js';
+import type { DecisionRequestDeps } from './request-decision.js';
 import { mountAnnotationRoutes } from './routes/annotation-routes.js';
 import type { DecisionStore, FindingStore } from '../store/state-store.js';
 import type { IngestRouteDeps } from './routes/ingest-routes.js';
@@ -43,6 +46,8 @@ export interface AppDeps extends UpgradeRouteDeps {
   readonly tuner?: TunerRouteDeps['tuner'];
   /** Plot data of a report's group for the review page; absent: the page shows no plots. */
   readonly groupView?: ReviewDeps['groupView'];
+  /** What operators' own flag-change requests (`POST /api/v1/decisions`) are checked against and read; absent: the tuner is off. */
+  readonly requests?: Omit<DecisionRequestDeps, 'decisions' | 'now'>;
   /** Push ingest (remote-write, OTLP); absent: no push endpoints. */
   readonly ingest?: Omit<IngestRouteDeps, 'auth' | 'metrics'>;
 }
@@ -52,7 +57,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const app = new OpenAPIHono({
     defaultHook: (result, c) => {
       if (result.success) return undefined;
-      const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      // An unknown key is named (mass assignment: status, approvedBy, … are not the client's to set).
+      const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.code === 'unrecognized_keys' ? unknownKeys(i.keys, i.message) : i.message }));
       return c.json(errorBody('invalid_request', issues.map((i) => `${i.path || '(body)'}: ${i.message}`).join('; '), { issues }), 400);
     },
   });
@@ -69,10 +75,19 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.use('/api/v1/upgrades', jsonLimit);
   app.use('/api/v1/upgrades/*', jsonLimit);
   app.use('/api/v1/tuner/*', jsonLimit);
+  app.use('/api/v1/decisions', jsonLimit);
+  app.use('/api/v1/decisions/*', jsonLimit);
   app.onError((error, c) => {
     if (error instanceof ApiError) return c.json(errorBody(error.code, error.message, error.details), error.status);
     // hono's own 4xx (e.g. a body that is not JSON) keep their status.
     if (error instanceof HTTPException && error.status < 500) return c.json(errorBody('invalid_request', error.message), error.status);
+    // The state store down, restarting or full: a clear 503 the client may retry, not an internal error.
+    if (error instanceof StoreError && (error.code === 'unavailable' || error.code === 'full')) {
+      deps.metrics.storeErrors.inc({ code: error.code });
+      deps.logError(`state store ${error.code} on ${c.req.method} ${c.req.path}: answered 503`, error);
+      c.header('Retry-After', '5');
+      return c.json(errorBody(error.code === 'full' ? 'store_full' : 'store_unavailable', error.message), 503);
+    }
     deps.logError(`unhandled error on ${c.req.method} ${c.req.path}`, error);
     return c.json(errorBody('internal', 'internal error; the request id is in the X-Request-Id header'), 500);
   });
@@ -85,6 +100,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   mountUpgradeRoutes(app, deps);
   mountFindingRoutes(app, deps);
   mountDecisionRoutes(app, deps);
+  // After mountDecisionRoutes, whose guard (operator for writes) must run first.
+  mountDecisionRequestRoutes(app, deps.requests === undefined ? null : { ...deps.requests, decisions: deps.decisions, now: deps.now });
   mountAnnotationRoutes(app, deps);
   if (deps.killSwitch) {
     mountTunerRoutes(app, {
@@ -111,4 +128,10 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     now: deps.now,
   });
   return app;
+}
+
+/** `unknown key "status"`, with the allowed keys when the schema lists them (`expected one of: …`). */
+function unknownKeys(keys: readonly string[], message: string): string {
+  const named = `unknown key ${keys.map((k) => JSON.stringify(k)).join(', ')}`;
+  return message.startsWith('expected') ? `${named}; ${message}` : named;
 }

@@ -43,6 +43,8 @@ export interface CliIo {
   readonly stderr: { write(text: string): unknown; isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** What commands that read input (`token hash`) read; default the process's stdin. */
+  readonly stdin?: AsyncIterable<Buffer | string>;
 }
 
 /** Prints `error` to stderr and returns the exit code it maps to. */

@@ -31,6 +31,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         return EXIT_OK;
       case 'serve':
         return await (await import('./serve-command.js')).serveCommand(rest, io, packageVersion());
+      case 'token':
+        return await (await import('./token-command.js')).tokenCommand(rest, io);
       case 'rollback':
         return await (await import('./rollback-command.js')).rollbackCommand(rest, io);
       case 'sim-client':

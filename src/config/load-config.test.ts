@@ -66,7 +66,7 @@ describe('loadConfig', () => {
     expect(error.code).toBe('invalid_config');
     expect(error.file).toBe(path);
     expect(error.message.split('\n').slice(1)).toEqual([
-      `${path}:3:3: server.listn: unknown key "listn"; expected one of: listen, tokens`,
+      `${path}:3:3: server.listn: unknown key "listn"; expected one of: listen, tokens, tokensFile`,
       `${path}:5:13: windows.baseline: expected a duration such as 90s, 5m, 2h or 1h30m, got 90 (a number needs a unit, e.g. 90s)`,
       `${path}:6:8: alpha: expected a number in (0, 0.5], got 0`,
       `${path}:12:22: signals[0].quantiles[1]: expected a number in (0, 1), got 1.5`,
@@ -95,6 +95,15 @@ describe('parseConfig environment overrides', () => {
     const config = parseConfig('server:\n  listen: 127.0.0.1:1\n', 'c.yaml', { env });
     expect(config.server.listen).toBe('0.0.0.0:9000');
     expect(config.store.url).toBe('postgres://shiftguard@db/shiftguard');
+  });
+
+  it('SHIFTGUARD_TOKENS_FILE overrides server.tokensFile (default null)', () => {
+    expect(parseConfig('', null, { env: {} }).server.tokensFile).toBeNull();
+    expect(parseConfig('server:\n  tokensFile: ./a.yaml\n', 'c.yaml', { env: {} }).server.tokensFile).toBe('./a.yaml');
+    expect(parseConfig('server:\n  tokensFile: ./a.yaml\n', 'c.yaml', { env: { SHIFTGUARD_TOKENS_FILE: '/etc/shiftguard/tokens.yaml' } }).server.tokensFile).toBe('/etc/shiftguard/tokens.yaml');
+    expect(parseConfig('', null, { env: { SHIFTGUARD_TOKENS_FILE: '' } }).server.tokensFile).toBeNull();
+    const error = configError(() => parseConfig('', null, { env: { SHIFTGUARD_TOKENS_FILE: ' padded ' } }));
+    expect(error.issues).toEqual([{ path: 'server.tokensFile', source: 'env SHIFTGUARD_TOKENS_FILE', message: 'expected a file path, got " padded "' }]);
   });
 
   it('ignores empty variables', () => {

@@ -18,6 +18,7 @@ export const DEFAULT_CONFIG_PATH = 'config/shiftguard.yaml';
 /** Environment variables that override one field each (applied before validation, so they are validated too). */
 export const CONFIG_ENV_OVERRIDES: readonly { readonly env: string; readonly path: readonly [string, string] }[] = [
   { env: 'SHIFTGUARD_LISTEN', path: ['server', 'listen'] },
+  { env: 'SHIFTGUARD_TOKENS_FILE', path: ['server', 'tokensFile'] },
   { env: 'DATABASE_URL', path: ['store', 'url'] },
 ];
 
@@ -34,7 +35,8 @@ export interface LoadConfigOptions {
 /**
  * Loads, validates and deep-freezes the configuration. Without `path`, reads `config/shiftguard.yaml`
  * under `cwd` when it exists, else uses the embedded defaults. `SHIFTGUARD_LISTEN` overrides
- * `server.listen` and `DATABASE_URL` overrides `store.url`.
+ * `server.listen`, `SHIFTGUARD_TOKENS_FILE` overrides `server.tokensFile` and `DATABASE_URL` overrides
+ * `store.url`.
  * @throws ConfigError listing every bad field (and YAML syntax errors) with file:line:column.
  */
 export function loadConfig(options: LoadConfigOptions = {}): ShiftguardConfig {

@@ -36,6 +36,11 @@ const server = strictSection(
       },
       MAPPING,
     ).prefault({}),
+    tokensFile: nonEmptyString('a file path').nullable().default(null).meta({
+      yamlType: 'file path',
+      description:
+        'Per-person tokens (see Security): a YAML list of `{ name, role, sha256 }` holding SHA-256 digests of tokens, never tokens, relative to the working directory. Re-read within a second of a change (rotation without a restart); a bad new file keeps the last good one. null: only the role tokens above. Env `SHIFTGUARD_TOKENS_FILE` overrides it.',
+    }),
   },
   MAPPING,
 );

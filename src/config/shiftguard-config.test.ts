@@ -11,6 +11,7 @@ describe('defaultConfig', () => {
           operator: { env: 'SHIFTGUARD_OPERATOR_TOKEN' },
           ingest: { env: 'SHIFTGUARD_INGEST_TOKEN' },
         },
+        tokensFile: null,
       },
       store: { url: 'sqlite:./data/shiftguard.db' },
       prometheus: { url: null, timeoutMs: 30_000 },

@@ -18,6 +18,8 @@ export interface ServerConfig {
   /** `host:port` to listen on (`[::1]:8080` for IPv6); env `SHIFTGUARD_LISTEN` overrides. */
   readonly listen: string;
   readonly tokens: { readonly viewer: TokenRef; readonly operator: TokenRef; readonly ingest: TokenRef };
+  /** Extension: the tokens file of named per-person tokens (digests only), or null; env `SHIFTGUARD_TOKENS_FILE` overrides. */
+  readonly tokensFile: string | null;
 }
 
 /** `store`: where state lives. */

@@ -22,7 +22,11 @@ export interface ServiceMetrics {
   readonly samplesRejected: Counter<'protocol' | 'reason'>;
   readonly ingestRequestsFailed: Counter<'protocol' | 'status'>;
   readonly ingestOverloaded: Counter<'protocol'>;
+  readonly storeErrors: Counter<'code'>;
 }
+
+/** The `code` label of `shiftguard_state_store_errors_total`: the state-store failures answered 503. */
+export const STORE_ERROR_CODES = ['unavailable', 'full'] as const;
 
 /**
  * Creates the registry with the process metrics (`shiftguard_process_*`, `shiftguard_nodejs_*`).
@@ -79,7 +83,14 @@ export function createServiceMetrics(): ServiceMetrics {
       labelNames: ['protocol'],
       registers: [registry],
     }),
+    storeErrors: new Counter({
+      name: 'shiftguard_state_store_errors_total',
+      help: 'Requests answered 503 because the state store could not be used, by code: unavailable (database unreachable or restarting; a write cut off at its commit may have landed), full (no space left; nothing was written).',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
   };
+  for (const code of STORE_ERROR_CODES) metrics.storeErrors.inc({ code }, 0);
   for (const protocol of PUSH_PROTOCOLS) {
     metrics.samplesIngested.inc({ protocol }, 0);
     metrics.ingestOverloaded.inc({ protocol }, 0);

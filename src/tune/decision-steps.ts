@@ -16,7 +16,7 @@ import type { DecisionRecord } from '../store/state-store.js';
 import type { DecisionProposal, FlagValue, FlagWrite, Verification } from './decision-proposal.js';
 import { describeValue, sameValue } from './decision-proposal.js';
 import { classifyFlagError, readTarget, writeTarget } from './flag-writes.js';
-import { ALERTS, RoundStopped, frozenKey, lastWriteMs, safeProposal } from './tuner-context.js';
+import { ALERTS, RoundStopped, frozenKey, holdsFlag, lastWriteMs, safeProposal } from './tuner-context.js';
 import type { Round } from './tuner-context.js';
 
 /** Automatic reverts in a row after which a flag freezes. */
@@ -174,9 +174,20 @@ export async function fail(round: Round, d: DecisionRecord, p: DecisionProposal,
   await round.move(d, 'failed', { ...p, failure: { code, message, atMs } }, { code, message });
 }
 
-/** Whether another decision on the same flag is being applied or verified (one change at a time per flag). */
+/**
+ * Whether another change is being applied or verified on the same flag, or for the same binary (one
+ * change at a time per flag, and per suspect binary: two changes verified over the same windows
+ * would each be credited, or blamed, for the other's effect).
+ */
 async function otherChangeInFlight(round: Round, d: DecisionRecord): Promise<boolean> {
-  return (await round.allDecisions()).some((o) => o.id !== d.id && o.flag === d.flag && (o.status === 'applied' || o.status === 'verifying'));
+  return (await changeInFlight(round, safeProposal(d)?.trigger?.binary ?? null, d)) !== null;
+}
+
+/** A change (not `except`) being applied or verified on `except`'s flag or for `binary`, or null. */
+export async function changeInFlight(round: Round, binary: string | null, except?: DecisionRecord): Promise<DecisionRecord | null> {
+  const inFlight = (o: DecisionRecord): boolean => (o.status === 'applied' || o.status === 'verifying') && holdsFlag(o);
+  const related = (o: DecisionRecord): boolean => o.flag === except?.flag || (binary !== null && safeProposal(o)?.trigger?.binary === binary);
+  return (await round.allDecisions()).find((o) => o.id !== except?.id && inFlight(o) && related(o)) ?? null;
 }
 
 /** After an automatic revert: three in a row (since the last unfreeze) freeze the flag and alert. */

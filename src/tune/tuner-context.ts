@@ -175,7 +175,7 @@ export class Round {
           key: '',
           labels: { environment: this.deps.flags.environment },
           summary: 'Unleash refused the tuner\'s token: the tuner changes nothing until it is fixed',
-          description: `${what}: ${message}`,
+          description: `${what}: ${message}. The token is the value of environment variable ${this.deps.guardrails.unleash.tokenEnv} (guardrails unleash.tokenEnv): check that Unleash knows it, that it has not expired and that it may change this project's flags. Fixed in Unleash, it works again at the next round; a new value needs a restart (the variable is read at start)`,
           severity: 'critical',
         });
         throw new RoundStopped('auth', `${what}: ${message}`);
@@ -234,3 +234,11 @@ export function lastWriteMs(decisions: readonly DecisionRecord[], beforeMs = Num
 
 /** Statuses in which a decision still has work ahead. */
 export const OPEN_STATUSES: readonly DecisionStatus[] = ['proposed', 'approved', 'applied', 'verifying'];
+
+/**
+ * Whether a decision still holds its flag: an open status, except a rollback's `restore` once
+ * applied (the rollback request wrote the flag; nothing follows, so it stays `applied` for good).
+ */
+export function holdsFlag(d: DecisionRecord): boolean {
+  return OPEN_STATUSES.includes(d.status) && !(d.status === 'applied' && safeProposal(d)?.action === 'restore');
+}

@@ -16,12 +16,12 @@
  */
 import type { Report, ReportSuspect } from '../report/report.js';
 import type { DecisionRecord, FindingRecord } from '../store/state-store.js';
-import { applyDecision, continueVerification } from './decision-steps.js';
+import { applyDecision, changeInFlight, continueVerification } from './decision-steps.js';
 import type { DecisionProposal } from './decision-proposal.js';
 import { rulesFor } from './guardrails-config.js';
 import type { GuardrailRule } from './guardrails-config.js';
 import { planDecision } from './plan-decision.js';
-import { ALERTS, OPEN_STATUSES, Round, RoundStopped, freezeOf, frozenKey, lastWriteMs, safeProposal } from './tuner-context.js';
+import { ALERTS, OPEN_STATUSES, Round, RoundStopped, freezeOf, frozenKey, holdsFlag, lastWriteMs, safeProposal } from './tuner-context.js';
 import type { FreezeState, TunerDeps } from './tuner-context.js';
 
 const DAY_MS = 24 * 3600_000;
@@ -224,6 +224,11 @@ async function planNewDecisions(r: Round, unplannable: Map<string, string>): Pro
       notActing[finding.id] = `settling after decision ${last?.id ?? '?'} until ${new Date(settledAt).toISOString()}`;
       continue;
     }
+    const busy = await changeInFlight(r, binary);
+    if (busy !== null) {
+      notActing[finding.id] = `one change at a time for ${binary}: decision ${busy.id} (${busy.flag}) is ${busy.status}`;
+      continue;
+    }
     let why: string | null = null;
     for (const rule of rules) {
       why = await tryRule(r, finding, binary, rule, mine, reports, unplannable);
@@ -257,7 +262,7 @@ async function tryRule(
     const paced = await r.pacingOf(rule.flag);
     if (!paced.allowed) return `${rule.flag}: ${paced.reason}`;
   }
-  if ((await r.allDecisions()).some((d) => d.flag === rule.flag && OPEN_STATUSES.includes(d.status))) return `${rule.flag}: another decision on it is in progress`;
+  if ((await r.allDecisions()).some((d) => d.flag === rule.flag && holdsFlag(d))) return `${rule.flag}: another decision on it is in progress`;
   if (!reports.has(finding.upgradeId)) reports.set(finding.upgradeId, await deps.reportOf(finding.upgradeId).catch(() => null));
   const state = await r.flagCall(`reading ${rule.flag} to plan`, () =>
     deps.flags.readFlag(rule.flag, rule.kind === 'tune' && rule.strategyTitle !== null ? { title: rule.strategyTitle } : undefined),

@@ -100,6 +100,11 @@ function held(o: Outcome, limit: 'cooldown' | 'daily cap'): boolean {
   return [...o.loop.notActing.keys()].some((reason) => reason.includes(`: ${limit}: `));
 }
 
+/** Whether some finding waited because another change for its binary was being verified. */
+function heldOneAtATime(o: Outcome): boolean {
+  return [...o.loop.notActing.keys()].some((reason) => reason.startsWith('one change at a time for '));
+}
+
 /** Flags that were changed again after a tuner revert. */
 function reappliedAfterRevert(o: Outcome): string[] {
   const flags = [...new Set(o.loop.writes.map((w) => w.flag))];
@@ -125,7 +130,8 @@ describe('anti-flapping: an hour of an oscillating retry ratio through detection
     printTimeline(s, o);
     expect(o.problems).toEqual([]);
     expect(o.loop.writes.filter((w) => w.flag === 'dten.sync.backoff').length).toBeGreaterThanOrEqual(2);
-    expect(held(o, 'cooldown')).toBe(true);
+    // The gate and the constants answer the same binary: one waits while the other is verified.
+    expect(heldOneAtATime(o)).toBe(true);
   });
 
   it('half period = the verify window, regardless of the flags: reverts are exempt, nothing is re-applied inside the cooldown after one', async () => {
@@ -151,7 +157,7 @@ describe('anti-flapping: an hour of an oscillating retry ratio through detection
   });
 
   it('tight limits, half period = the verify window, regardless of the flags: the daily cap binds; at most one revert past it', async () => {
-    const s: Scenario = { world: 'independent', halfPeriodMin: 7, limits: TIGHT, order: 'gate-first', peers: 2 };
+    const s: Scenario = { world: 'independent', halfPeriodMin: 7, limits: TIGHT, order: 'gate-first', peers: 5 };
     const o = await run(s);
     printTimeline(s, o);
     expect(o.problems).toEqual([]);

@@ -17,7 +17,6 @@ import { quantileOfName } from '../../detect/statistic.js';
 /** The table of `decisions`, newest first; `back` is where approve/reject return to. */
 export function decisionsTable(decisions: readonly DecisionRecord[], session: ReviewSession, back: string): Html {
   if (decisions.length === 0) return html`<p class="muted">No decisions.</p>`;
-  const operator = session.roles.includes('operator');
   const rows = [...decisions].sort((a, b) => Number(b.id) - Number(a.id)).map((d) => {
     const p = safeProposal(d);
     return html`<tr data-decision="${d.id}" data-status="${d.status}">
@@ -27,11 +26,19 @@ export function decisionsTable(decisions: readonly DecisionRecord[], session: Re
   <td>${p === null ? '' : p.summary}${p?.pendingReason ? html`<br><span class="muted">waits for an operator: ${p.pendingReason}</span>` : ''}</td>
   <td>${p === null ? '' : predicted(p)}</td>
   <td>${p === null ? '' : measured(p)}</td>
-  <td class="muted">${d.requestedBy}${d.approvedBy === null ? '' : html`<br>approved by ${d.approvedBy}`}</td>
-  <td>${d.status !== 'proposed' ? '' : operator ? html`<a href="/ui/decisions/${d.id}/approve?back=${encodeURIComponent(back)}">Approve…</a> · <a href="/ui/decisions/${d.id}/reject?back=${encodeURIComponent(back)}">Reject…</a>` : html`<span class="muted">an operator token can approve</span>`}</td>
+  <td class="muted">requested by ${d.requestedBy === session.name ? html`<strong>you</strong> (${d.requestedBy})` : d.requestedBy}${d.approvedBy === null ? '' : html`<br>approved by ${d.approvedBy}`}</td>
+  <td>${d.status !== 'proposed' ? '' : actions(d, session, back)}</td>
 </tr>`;
   });
   return html`<table class="decisions"><thead><tr><th>#</th><th>flag and change</th><th>state</th><th>why</th><th>predicted effect</th><th>measured effect</th><th>who</th><th></th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+/** Approve / reject links of a pending decision: an operator rejects their own request but never approves it. */
+function actions(d: DecisionRecord, session: ReviewSession, back: string): Html {
+  if (!session.roles.includes('operator')) return html`<span class="muted">an operator token can approve</span>`;
+  const reject = html`<a href="/ui/decisions/${d.id}/reject?back=${encodeURIComponent(back)}">Reject…</a>`;
+  if (d.requestedBy === session.name) return html`<span class="muted">another operator must approve your request</span> · ${reject}`;
+  return html`<a href="/ui/decisions/${d.id}/approve?back=${encodeURIComponent(back)}">Approve…</a> · ${reject}`;
 }
 
 /** What the decision was expected to do. */

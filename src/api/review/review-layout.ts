@@ -27,7 +27,7 @@ export function page(options: { title: string; session: ReviewSession | null; cr
 <header class="top">
   <a class="brand" href="/">shiftguard</a>
   <nav aria-label="Breadcrumb"><ol>${crumbs.map(([label, href]) => (href === null ? html`<li aria-current="page">${label}</li>` : html`<li><a href="${href}">${label}</a></li>`))}</ol></nav>
-  ${options.session === null ? '' : html`<span class="who">${options.session.roles.includes('operator') ? 'operator' : 'viewer'}${options.session.via === 'cookie' ? html` · <form method="post" action="/ui/logout" class="inline"><input type="hidden" name="csrf" value="${options.session.csrf}"><button type="submit" class="link">Sign out</button></form>` : ''}</span>`}
+  ${options.session === null ? '' : html`<span class="who">${signedInAs(options.session)}${options.session.via === 'cookie' ? html` · <form method="post" action="/ui/logout" class="inline"><input type="hidden" name="csrf" value="${options.session.csrf}"><button type="submit" class="link">Sign out</button></form>` : ''}</span>`}
 </header>
 <main id="main" tabindex="-1">
 ${options.flash ? html`<p class="flash" role="status">${options.flash}</p>` : ''}
@@ -35,6 +35,12 @@ ${options.body}
 </main>
 </body>
 </html>`;
+}
+
+/** "signed in as alice (operator)"; an env role token's holder is named after the role: "signed in as operator". */
+function signedInAs(session: ReviewSession): Html {
+  const role = session.roles.includes('operator') ? 'operator' : 'viewer';
+  return html`signed in as <strong data-who="${session.name}">${session.name}</strong>${session.name === role ? '' : ` (${role})`}`;
 }
 
 /** A verdict as a coloured badge. */

@@ -3,7 +3,8 @@
  * decisions with approve / reject behind a confirmation (operator). Server-rendered HTML with inline
  * SVG plots and one stylesheet, all served by shiftguard (no scripts, no network), so it works
  * without JavaScript and from the keyboard. Signing in stores the token in an HttpOnly cookie
- * (see review-session.ts); forms carry a CSRF token.
+ * (see review-session.ts); forms carry a CSRF token. Approvals are recorded under the token holder's
+ * name, and nobody approves a decision they requested (two-person rule).
  */
 import type { Context } from 'hono';
 import type { OpenAPIHono } from '@hono/zod-openapi';
@@ -61,7 +62,7 @@ export function mountReviewRoutes(app: OpenAPIHono, deps: ReviewDeps): void {
     const form = await c.req.parseBody();
     const next = localPath(form.next);
     const token = typeof form.token === 'string' ? form.token.trim() : '';
-    if (token === '' || deps.auth.rolesOf(token).length === 0) return respond(c, 401, loginPage(next, 'That token is not one this shiftguard knows.'));
+    if (token === '' || deps.auth.principalOf(token) === null) return respond(c, 401, loginPage(next, 'That token is not one this shiftguard knows.'));
     setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'Strict', secure: isSecure(c), path: '/', maxAge: SESSION_SECONDS });
     return c.redirect(next, 303);
   });
@@ -112,6 +113,7 @@ export function mountReviewRoutes(app: OpenAPIHono, deps: ReviewDeps): void {
       if (d === null) throw new ApiError(404, 'not_found', `no decision ${c.req.param('id')}`);
       const back = localPath(c.req.query('back'));
       if (d.status !== 'proposed') throw new ApiError(409, 'conflict', `decision ${d.id} is ${d.status}, not pending`);
+      if (action === 'approve' && d.requestedBy === session.name) throw new ApiError(403, 'self_approval', `You requested decision ${d.id}: another operator must approve it (two-person rule). You may reject it.`);
       return page({ title: `${action} decision ${d.id}`, session, crumbs: [['Upgrades', '/'], [`decision ${d.id}`, null]], body: confirmBody(d, action, session, back) });
     }),
   );
@@ -126,7 +128,7 @@ export function mountReviewRoutes(app: OpenAPIHono, deps: ReviewDeps): void {
     try {
       requireOperator(session, action);
       const reason = typeof form.reason === 'string' && form.reason.trim() !== '' ? form.reason.trim().slice(0, 2000) : undefined;
-      await decideProposal(deps.decisions, id, action, { atMs: deps.now(), actor: 'operator', ...(reason === undefined ? {} : { reason }) });
+      await decideProposal(deps.decisions, id, action, { atMs: deps.now(), actor: session.name, ...(reason === undefined ? {} : { reason }) });
     } catch (error) {
       if (error instanceof ApiError) return respond(c, error.status, errorPage(session, error.message));
       throw error;
@@ -165,7 +167,7 @@ function loginPage(next: string, error: string | null): Html {
     crumbs: [['Sign in', null]],
     body: html`<h1>Sign in</h1>
 ${error === null ? '' : html`<p class="error" role="alert">${error}</p>`}
-<p>Paste a viewer token (to look) or an operator token (to approve or reject decisions): the value of the environment variable that <code>server.tokens.&lt;role&gt;.env</code> names in shiftguard's configuration. The token is kept in an HttpOnly cookie for ${SESSION_SECONDS / 3600} hours.</p>
+<p>Paste your token: a viewer token (to look) or an operator token (to approve or reject decisions), either your own (from the tokens file) or a role's (the environment variable that <code>server.tokens.&lt;role&gt;.env</code> names). The token is kept in an HttpOnly cookie for ${SESSION_SECONDS / 3600} hours, or until it is revoked.</p>
 <form method="post" action="/ui/login">
   <input type="hidden" name="next" value="${next}">
   <label for="token">Token</label>

@@ -3,20 +3,24 @@
  * so the sign-in form stores the token in an HttpOnly, SameSite=Strict cookie; scripts may still
  * send `Authorization: Bearer`. Forms that change something carry a CSRF token derived from the
  * session's token (HMAC-SHA256), checked together with the Origin header when the browser sends one.
- * The cookie holds the same token the configuration names: rotating it signs every browser out.
+ * The cookie holds the token itself (HttpOnly: page scripts cannot read it), and every request
+ * resolves it through the token table again: a token removed from the tokens file (or an env token
+ * rotated) signs its browsers out within a second.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { bearerToken } from '../auth.js';
-import type { Role, TokenAuth } from '../auth.js';
+import type { Principal, Role, TokenAuth } from '../auth.js';
 
 export const SESSION_COOKIE = 'shiftguard_session';
 /** How long a sign-in lasts, seconds. */
 export const SESSION_SECONDS = 12 * 3600;
 
-/** The viewer of a page: the roles of the presented token, and the CSRF token of its forms. */
+/** The viewer of a page: who holds the presented token and its roles, and the CSRF token of its forms. */
 export interface ReviewSession {
+  /** The token holder's name (recorded as the actor of what they do here). */
+  readonly name: string;
   readonly roles: readonly Role[];
   readonly csrf: string;
   /** Where the token came from (a cookie session can sign out). */
@@ -28,9 +32,9 @@ export function sessionOf(c: Context, auth: TokenAuth): ReviewSession | null {
   const bearer = bearerToken(c.req.header('authorization'));
   const token = bearer ?? getCookie(c, SESSION_COOKIE);
   if (token === undefined || token === '') return null;
-  const roles = auth.rolesOf(token);
-  if (roles.length === 0) return null;
-  return { roles, csrf: csrfTokenOf(token), via: bearer === null ? 'cookie' : 'bearer' };
+  const principal: Principal | null = auth.principalOf(token);
+  if (principal === null) return null;
+  return { name: principal.name, roles: principal.roles, csrf: csrfTokenOf(token), via: bearer === null ? 'cookie' : 'bearer' };
 }
 
 /** The CSRF token of a session token (stable for the token's life, useless without it). */

@@ -2,14 +2,16 @@
  * Decisions (the tuner's proposed and applied flag changes, with their evidence): list (viewer),
  * approve and reject (operator). Approval and rejection are compare-and-set transitions of a
  * `proposed` decision, written with their audit row in one transaction: two operators racing get
- * one success and one 409.
+ * one success and one 409. The token holder's name is recorded as the approver; nobody approves a
+ * decision they requested (403 `self_approval`). Operators request decisions of their own through
+ * `POST /api/v1/decisions` (decision-request-routes.ts).
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { DecisionRecord, DecisionStatus, DecisionStore } from '../../store/state-store.js';
 import { DECISION_STATUSES } from '../../store/state-store.js';
 import { decideProposal } from '../decide-proposal.js';
-import { guardResource } from '../auth.js';
+import { guardResource, requestPrincipal } from '../auth.js';
 import type { TokenAuth } from '../auth.js';
 import { ErrorSchema, authErrorResponses } from '../schemas.js';
 
@@ -58,6 +60,7 @@ function transitionRoute(action: 'approve' | 'reject') {
       404: { description: 'No such decision', content: { 'application/json': { schema: ErrorSchema } } },
       409: { description: 'The decision is not pending (or changed meanwhile)', content: { 'application/json': { schema: ErrorSchema } } },
       ...authErrorResponses,
+      ...(action === 'approve' ? { 403: { description: 'The token lacks the operator role, or its holder requested the decision (`self_approval`: another operator must approve it)', content: { 'application/json': { schema: ErrorSchema } } } } : {}),
     },
   });
 }
@@ -74,13 +77,14 @@ export function mountDecisionRoutes(app: OpenAPIHono, deps: { auth: TokenAuth; d
     app.openapi(transitionRoute(action), async (c) => {
       const { id } = c.req.valid('param');
       const reason = (c.req.valid('json') as { reason?: string } | undefined)?.reason;
-      const next = await decideProposal(deps.decisions, id, action, { atMs: deps.now(), actor: 'operator', ...(reason === undefined ? {} : { reason }) });
+      const next = await decideProposal(deps.decisions, id, action, { atMs: deps.now(), actor: requestPrincipal(c).name, ...(reason === undefined ? {} : { reason }) });
       return c.json(decisionJson(next), 200);
     });
   }
 }
 
-function decisionJson(d: DecisionRecord): z.infer<typeof DecisionSchema> {
+/** A decision as the API shows it. */
+export function decisionJson(d: DecisionRecord): z.infer<typeof DecisionSchema> {
   return {
     id: d.id,
     upgrade: d.upgradeId,

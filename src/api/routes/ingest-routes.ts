@@ -3,7 +3,8 @@
  * metrics at `POST /v1/metrics`. Decoders map the wire formats to the one ingest model at the edge;
  * the series store keeps what detection needs. Status codes are what senders expect: 400 malformed
  * (never retried), 413 over a limit, 415 unknown type or encoding, 503 with `Retry-After` when
- * overloaded (not 429: Prometheus drops data on 429 by default). Every rejected sample is counted.
+ * overloaded: too many pushes in flight, the store at its memory budget, or the event loop behind
+ * (not 429: Prometheus drops data on 429 by default). Every rejected sample is counted.
  */
 import type { Context } from 'hono';
 import { trace } from '@opentelemetry/api';
@@ -31,6 +32,12 @@ export interface IngestLimits {
   readonly maxInFlight: number;
   /** Store size beyond which pushes are refused with 503 (bytes). */
   readonly memoryBudgetBytes: number;
+  /**
+   * How far behind the event loop may be before pushes are refused with 503, ms (with
+   * {@link IngestRouteDeps.eventLoopDelayMs}). Pushes are decoded one at a time as their bodies
+   * arrive, so `maxInFlight` never sees fast senders queueing up: the delay does.
+   */
+  readonly maxEventLoopDelayMs?: number;
 }
 
 export interface IngestRouteDeps {
@@ -40,6 +47,8 @@ export interface IngestRouteDeps {
   readonly limits: IngestLimits;
   readonly labels: { readonly instance: string; readonly service: string };
   readonly now: () => number;
+  /** How far behind the event loop is now, ms (absent: not checked). */
+  readonly eventLoopDelayMs?: () => number;
 }
 
 type Protocol = 'remote_write' | 'otlp';
@@ -50,9 +59,9 @@ export function mountIngestRoutes(app: OpenAPIHono, deps: IngestRouteDeps): void
   // Prometheus sends metric metadata (TYPE) in requests of its own: remember it across requests.
   const metricTypes = createMetricTypeMemory(100_000);
   const guarded = (protocol: Protocol, handle: (c: Context, body: Uint8Array) => Promise<Response>) => async (c: Context) => {
-    if (inFlight >= deps.limits.maxInFlight || deps.store.bytes >= deps.limits.memoryBudgetBytes) {
+    if (inFlight >= deps.limits.maxInFlight || deps.store.bytes >= deps.limits.memoryBudgetBytes || behind(deps)) {
       deps.metrics.ingestOverloaded.inc({ protocol });
-      return c.json(errorBody('overloaded', 'too many pushes in flight or the series store is at its memory budget; retry later'), 503, { 'Retry-After': '5' });
+      return c.json(errorBody('overloaded', 'too many pushes in flight, the series store at its memory budget, or the service behind on its work; retry later'), 503, { 'Retry-After': '5' });
     }
     const declared = Number(c.req.header('content-length') ?? NaN);
     if (declared > deps.limits.maxBodyBytes) return c.json(errorBody('payload_too_large', `body of ${declared} bytes is over ${deps.limits.maxBodyBytes}`), 413);
@@ -110,6 +119,12 @@ export function mountIngestRoutes(app: OpenAPIHono, deps: IngestRouteDeps): void
       return c.body(response.body as never, 200, { 'Content-Type': response.contentType });
     }),
   );
+}
+
+/** Whether the event loop is further behind than the limit allows. */
+function behind(deps: IngestRouteDeps): boolean {
+  const max = deps.limits.maxEventLoopDelayMs;
+  return max !== undefined && deps.eventLoopDelayMs !== undefined && deps.eventLoopDelayMs() > max;
 }
 
 /** Puts a decoded batch in the store and counts what was accepted and rejected. */

@@ -17,7 +17,8 @@ import type { RollbackItem, RollbackResult } from '../../tune/rollback.js';
 import type { Tuner } from '../../tune/tuner.js';
 import type { TunerAlert } from '../../tune/tuner-context.js';
 import { ApiError } from '../api-error.js';
-import { guardResource } from '../auth.js';
+import { guardResource, requestPrincipal } from '../auth.js';
+import { refuseBodyFields } from '../no-body.js';
 import type { TokenAuth } from '../auth.js';
 import { authErrorResponses, ErrorSchema } from '../schemas.js';
 
@@ -153,6 +154,9 @@ export interface TunerRouteDeps {
 /** Mounts the tuner routes. */
 export function mountTunerRoutes(app: OpenAPIHono, deps: TunerRouteDeps): void {
   guardResource(app, deps.auth, '/api/v1/tuner', 'viewer', 'operator');
+  // These take no body: fields sent anyway (status, approvedBy, …) are refused, never ignored.
+  app.use('/api/v1/tuner/flags/:flag/unfreeze', refuseBodyFields());
+  app.use('/api/v1/upgrades/:id/rollback', refuseBodyFields());
   const status = async (): Promise<z.infer<typeof TunerStatusSchema>> => {
     const killSwitch = await deps.killSwitch.state();
     const tuner = deps.tuner;
@@ -175,13 +179,13 @@ export function mountTunerRoutes(app: OpenAPIHono, deps: TunerRouteDeps): void {
   app.openapi(getKillRoute, async (c) => c.json(await deps.killSwitch.state(), 200));
   app.openapi(putKillRoute, async (c) => {
     const { engaged, reason } = c.req.valid('json');
-    return c.json(await deps.killSwitch.set(engaged, 'operator', reason ?? null), 200);
+    return c.json(await deps.killSwitch.set(engaged, requestPrincipal(c).name, reason ?? null), 200);
   });
   app.openapi(unfreezeRoute, async (c) => {
     const { flag } = c.req.valid('param');
     if (deps.tuner === null) throw new ApiError(404, 'not_found', 'the tuner is off (tuner.guardrails is null)');
     if (!deps.tuner.flags.includes(flag)) throw new ApiError(404, 'not_found', `no guardrails rule for flag ${flag}`);
-    await deps.tuner.instance.unfreeze(flag, 'operator');
+    await deps.tuner.instance.unfreeze(flag, requestPrincipal(c).name);
     return c.json(await status(), 200);
   });
   const rollbackOf = async (id: string): Promise<NonNullable<TunerRouteDeps['tuner']>['rollback']> => {
@@ -197,7 +201,7 @@ export function mountTunerRoutes(app: OpenAPIHono, deps: TunerRouteDeps): void {
   app.openapi(applyRoute, async (c) => {
     const { id } = c.req.valid('param');
     const rollback = await rollbackOf(id);
-    const { items, results } = await flagService(() => rollback.apply(id, 'operator'));
+    const { items, results } = await flagService(() => rollback.apply(id, requestPrincipal(c).name));
     return c.json(rollbackJson(id, true, items, results), 200);
   });
 }

@@ -9,7 +9,7 @@ import { InputError } from '../../config/input-error.js';
 import type { Report } from '../../report/report.js';
 import type { Upgrade } from '../../upgrades/upgrade.js';
 import { ApiError } from '../api-error.js';
-import { guardResource } from '../auth.js';
+import { guardResource, requestPrincipal } from '../auth.js';
 import type { TokenAuth } from '../auth.js';
 import type { RegisteredUpgrade, UpgradeRegistry } from '../upgrade-registry.js';
 import { ErrorSchema, ReportSchema, authErrorResponses, UpgradeDocumentSchema, UpgradeIdParam, UpgradeSummarySchema } from '../schemas.js';
@@ -68,7 +68,7 @@ export function mountUpgradeRoutes(app: OpenAPIHono, deps: UpgradeRouteDeps): vo
     const document = c.req.valid('json');
     const upgrade = parseUpgradeBody(document);
     const entry: RegisteredUpgrade = { document, upgrade, registeredAtMs: deps.now() };
-    if (!(await deps.registry.register(entry, 'operator'))) {
+    if (!(await deps.registry.register(entry, requestPrincipal(c).name))) {
       throw new ApiError(409, 'conflict', `upgrade ${upgrade.id} is already registered`);
     }
     deps.onRegistered?.(upgrade);
