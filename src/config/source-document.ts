@@ -2,9 +2,12 @@
  * A parsed input text that remembers where each value came from, so validation issues can name
  * line:column. YAML goes through the yaml package's Document API; JSON is parsed by `JSON.parse` (the
  * authority on syntax and values) and located through the same Document API (JSON is YAML 1.2).
+ * Collections nested deeper than {@link MAX_NESTING_DEPTH} are refused before the Document API
+ * sees them: it composes nodes recursively, and a few kilobytes of `[[[[…` exhausted the stack,
+ * which V8 sometimes turned into a fatal out-of-memory abort of the whole process.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document, Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, parseDocument, visit } from 'yaml';
+import type { CST, Document, Node } from 'yaml';
 import type { InputIssue } from './input-error.js';
 import { findJsonSyntaxError } from './json-syntax.js';
 
@@ -31,8 +34,16 @@ export type SourceParse =
   | { readonly ok: true; readonly document: SourceDocument }
   | { readonly ok: false; readonly issues: InputIssue[] };
 
+/** Most times an alias may expand its anchor's content (the yaml package's guard against "billion laughs" bombs). */
+const MAX_ALIAS_COUNT = 100;
+
+/** Deepest nesting of lists and mappings accepted in a YAML or JSON input (shiftguard's own files need fewer than 10). */
+export const MAX_NESTING_DEPTH = 100;
+
 /** Parses YAML text (one document, YAML 1.2 core schema, unique keys); syntax errors carry line:column. */
 export function parseYamlSource(text: string): SourceParse {
+  const tooDeep = nestingIssue(text);
+  if (tooDeep !== undefined) return { ok: false, issues: [tooDeep] };
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -43,7 +54,15 @@ export function parseYamlSource(text: string): SourceParse {
     }));
     return { ok: false, issues };
   }
-  return { ok: true, document: locatingDocument(doc, lineCounter, doc.toJS({ maxAliasCount: 100 })) };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // The yaml package throws a ReferenceError for aliases that expand too far ("billion laughs").
+    if (!(error instanceof ReferenceError)) throw error;
+    return { ok: false, issues: [{ path: '', ...firstAliasPosition(doc, lineCounter), message: `invalid YAML: ${firstLine(error.message)} (aliases expand to too many nodes)` }] };
+  }
+  return { ok: true, document: locatingDocument(doc, lineCounter, value) };
 }
 
 /**
@@ -57,6 +76,8 @@ export function parseJsonSource(text: string): SourceParse {
   } catch (error) {
     return { ok: false, issues: [jsonSyntaxIssue(text, error)] };
   }
+  const tooDeep = nestingIssue(text);
+  if (tooDeep !== undefined) return { ok: false, issues: [tooDeep] };
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const duplicate = doc.errors.find((error) => error.code === 'DUPLICATE_KEY');
@@ -73,6 +94,45 @@ export function parseJsonSource(text: string): SourceParse {
 function jsonSyntaxIssue(text: string, error: unknown): InputIssue {
   const found = findJsonSyntaxError(text);
   if (found === undefined) return { path: '', message: `invalid JSON: ${(error as Error).message}` };
+  return { path: '', ...positionIn(text, found.offset), message: `invalid JSON: ${found.message}` };
+}
+
+/**
+ * The issue of the first collection nested deeper than {@link MAX_NESTING_DEPTH}, found on the yaml
+ * package's concrete syntax tree (built without recursion) by an explicit-stack walk; undefined when
+ * the text nests less.
+ */
+function nestingIssue(text: string): InputIssue | undefined {
+  const pending: Array<{ token: CST.Token | null | undefined; depth: number }> = [];
+  for (const token of new Parser().parse(text)) pending.push({ token, depth: 0 });
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { token, depth } = next;
+    if (token?.type === 'document') pending.push({ token: token.value, depth });
+    if (token?.type !== 'block-map' && token?.type !== 'block-seq' && token?.type !== 'flow-collection') continue;
+    if (depth >= MAX_NESTING_DEPTH) {
+      return { path: '', ...positionIn(text, token.offset), message: `lists and mappings nest deeper than ${MAX_NESTING_DEPTH} levels` };
+    }
+    for (const item of token.items) {
+      pending.push({ token: item.key, depth: depth + 1 }, { token: item.value, depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
+
+/** Position of the document's first alias (`*name`), if it has one. */
+function firstAliasPosition(doc: Document, lineCounter: LineCounter): Partial<SourcePosition> {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias: (_key, node) => {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset === undefined ? {} : toPosition(lineCounter, offset);
+}
+
+/** Line and column of `offset` in `text`, for issues found before (or without) a parsed document. */
+function positionIn(text: string, offset: number): SourcePosition {
   const lineCounter = new LineCounter();
   let lineStart = 0;
   for (;;) {
@@ -81,7 +141,7 @@ function jsonSyntaxIssue(text: string, error: unknown): InputIssue {
     if (next < 0) break;
     lineStart = next + 1;
   }
-  return { path: '', ...toPosition(lineCounter, found.offset), message: `invalid JSON: ${found.message}` };
+  return toPosition(lineCounter, offset);
 }
 
 function locatingDocument(doc: Document, lineCounter: LineCounter, value: unknown): SourceDocument {

@@ -75,12 +75,25 @@ function byPosition(a: InputIssue, b: InputIssue): number {
   return (a.column ?? 0) - (b.column ?? 0);
 }
 
+/**
+ * `value` without the unknown keys of `issues`. Only the objects and arrays on the paths to them are
+ * copied (shallowly), the rest is shared: a deep copy of the whole value (structuredClone) overflowed
+ * the stack on a parsed body nested thousands of levels deep.
+ */
 function withoutKeys(value: unknown, issues: readonly ZodIssue[]): unknown {
-  const copy: unknown = structuredClone(value);
+  const copies = new Set<unknown>();
+  const copyOf = (node: unknown): unknown => {
+    if (node === null || typeof node !== 'object' || copies.has(node)) return node;
+    const copy = Array.isArray(node) ? [...(node as unknown[])] : { ...node };
+    copies.add(copy);
+    return copy;
+  };
+  const root: Record<PropertyKey, unknown> = { value: copyOf(value) };
   for (const issue of issues) {
     if (issue.code !== 'unrecognized_keys') continue;
-    const target = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)[key], copy);
-    for (const key of issue.keys) delete (target as Record<string, unknown>)[key];
+    let target = root.value as Record<PropertyKey, unknown>;
+    for (const key of issue.path) target = (target[key] = copyOf(target[key])) as Record<PropertyKey, unknown>;
+    for (const key of issue.keys) delete target[key];
   }
-  return copy;
+  return root.value;
 }

@@ -30,6 +30,8 @@ describe('decodeMatrix', () => {
     expect(shape({ resultType: 'matrix', result: [{ metric: { a: 1 }, values: [] }] })).toBe('malformed response at data.result[0].metric.a: expected a label value string');
     expect(shape({ resultType: 'matrix', result: [{ metric: {}, values: [[1, 'x']] }] })).toContain('data.result[0].values[0][1]: expected a number, NaN, +Inf or -Inf, got "x"');
     expect(shape({ resultType: 'matrix', result: [{ metric: {}, values: [['1', '1']] }] })).toContain('data.result[0].values[0][0]: expected a timestamp in seconds');
+    // Finite seconds whose milliseconds overflow to Infinity (found by test/fuzz/prometheus-api.fuzz.test.ts).
+    expect(shape({ resultType: 'matrix', result: [{ metric: {}, values: [[1e306, '1']] }] })).toContain('data.result[0].values[0][0]: expected a timestamp in seconds');
   });
 });
 

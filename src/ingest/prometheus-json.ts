@@ -38,8 +38,10 @@ function decodeMatrixSeries(item: unknown, path: string): MatrixSeries {
   points.forEach((point, j) => {
     const pair = asArray(point, `${path}.values[${j}]`);
     const t = pair[0];
-    if (typeof t !== 'number' || !Number.isFinite(t)) throw new ResponseShapeError(`${path}.values[${j}][0]`, 'a timestamp in seconds');
-    timestampsMs[j] = Math.round(t * 1000);
+    // Finite in milliseconds too: a finite number of seconds over 1.8e305 overflows to Infinity.
+    const ms = typeof t === 'number' ? Math.round(t * 1000) : NaN;
+    if (!Number.isFinite(ms)) throw new ResponseShapeError(`${path}.values[${j}][0]`, 'a timestamp in seconds');
+    timestampsMs[j] = ms;
     values[j] = decodeSampleValue(pair[1], `${path}.values[${j}][1]`);
   });
   return { metric, timestampsMs, values };

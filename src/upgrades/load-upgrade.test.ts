@@ -144,6 +144,15 @@ describe('validateUpgrade', () => {
       'request body: binaries[0].name: expected a binary name, got ""',
     ]);
   });
+
+  it('drops an unknown key whose value nests 100,000 levels deep, with a warning', () => {
+    // Found by test/fuzz/upgrade-json.fuzz.test.ts: dropping the unknown key deep-copied the whole body
+    // (structuredClone) and overflowed the stack with a RangeError.
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    const upgrade = validateUpgrade({ id: 'u', startedAt: '2026-04-10T12:00:00Z', binaries: [], extra: deep }, 'request body');
+    expect(upgrade.warnings).toEqual(['request body: extra: unknown key "extra"; expected one of: id, package, startedAt, finishedAt, binaries, configChanges, flags, notes (ignored)']);
+  });
 });
 
 describe('binaryChangeOf', () => {

@@ -17,8 +17,7 @@ export function parseRfc3339Ms(text: string): number | undefined {
   const offsetMinutes = Number(match[10] ?? 0);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
-  const utcMs = Date.UTC(year, month - 1, day, hour, minute, second, fractionMs);
-  return utcMs - offsetSign * (offsetHours * 60 + offsetMinutes) * 60_000;
+  return utcMs(year, month, day, hour, minute, second, fractionMs) - offsetSign * (offsetHours * 60 + offsetMinutes) * 60_000;
 }
 
 /** Formats epoch ms as UTC RFC 3339 (`2026-04-10T12:00:00Z`), with milliseconds only when non-zero. */
@@ -27,5 +26,13 @@ export function formatRfc3339(ms: number): string {
 }
 
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return new Date(utcMs(year, month + 1, 0)).getUTCDate();
+}
+
+/** Epoch ms of a UTC calendar time (month 1-12); unlike `Date.UTC`, which reads years 0-99 as 1900-1999. */
+function utcMs(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, ms);
+  return date.getTime();
 }

@@ -221,6 +221,17 @@ describe.each(['protobuf', 'json'] as const)('decodeOtlpMetrics (%s)', (encoding
     expect(only?.timestampsMs).toEqual([1775822400123, 1775822400123, 1775822400123, 1775822400124, 1775822400001]);
   });
 
+  it('rejects a point with more than 128 labels (attributes plus resource labels) as too_many_labels', () => {
+    // Found by test/fuzz/otlp.fuzz.test.ts: each bucket series copies every label of its point, so a
+    // point of 3,000 attributes and 3,000 buckets (89 kB) took 5 s and 600 MB to map.
+    const attributes = (n: number) => Array.from({ length: n }, (_, i) => stringAttribute(`a${i}`, 'x'));
+    const point = (n: number) => ({ timeUnixNano: nanosOf(T0), count: '1', bucketCounts: ['1', '0'], explicitBounds: [1], attributes: attributes(n) });
+    const result = decode(request([{ name: 'h', histogram: { aggregationTemporality: 2, dataPoints: [point(125), point(126)] } }]), encoding);
+    expect(Object.fromEntries(result.batch.rejected)).toEqual({ too_many_labels: 1 });
+    expect(Object.keys(series(result.batch.series, 'h_count').labels)).toHaveLength(128);
+    expect(result.errorMessage).toContain('too_many_labels: 1 (first in metric "h": the point has more than 128 labels');
+  });
+
   it('reads a gzip-encoded body', () => {
     const body = request([{ name: 'g', gauge: { dataPoints: [{ timeUnixNano: nanosOf(T0), asDouble: 7 }] } }]);
     expect(decode(body, encoding, { gzip: true }).batch.series[0]?.values).toEqual([7]);

@@ -1,20 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { IngestBatchBuilder, pointLabels } from './ingest-batch-builder.js';
+import { IngestBatchBuilder, pointLabels, StringNumbers } from './ingest-batch-builder.js';
 
 describe('pointLabels', () => {
   it('gives equal label sets one key whatever the order, and values cannot imitate separators', () => {
-    expect(pointLabels({ a: '1', b: '2' }).key).toBe(pointLabels({ b: '2', a: '1' }).key);
-    expect(pointLabels({ a: '1,b=1:x' }).key).not.toBe(pointLabels({ a: '1', b: 'x' }).key);
-    expect(pointLabels({ a: '' }).key).not.toBe(pointLabels({}).key);
+    const strings = new StringNumbers();
+    expect(pointLabels({ a: '1', b: '2' }, strings).key).toBe(pointLabels({ b: '2', a: '1' }, strings).key);
+    expect(pointLabels({ a: '1,b=1:x' }, strings).key).not.toBe(pointLabels({ a: '1', b: 'x' }, strings).key);
+    expect(pointLabels({ a: '' }, strings).key).not.toBe(pointLabels({}, strings).key);
+    expect(pointLabels({ a: 'x' }, strings).key).not.toBe(pointLabels({ b: 'y' }, strings).key);
+  });
+
+  it('keeps keys short however long the values: a shared long value is not copied into each key', () => {
+    const strings = new StringNumbers();
+    const long = 'v'.repeat(1 << 20);
+    const keys = Array.from({ length: 100 }, (_, i) => pointLabels({ service: long, point: String(i) }, strings).key);
+    expect(Math.max(...keys.map((key) => key.length))).toBeLessThan(20);
+    expect(new Set(keys).size).toBe(100);
   });
 });
 
 describe('IngestBatchBuilder', () => {
   it('appends samples of one series in order and keeps series apart by name, labels, temporality and le', () => {
     const builder = new IngestBatchBuilder();
-    const point = pointLabels({ service: 'gw' });
+    const point = builder.pointLabels({ service: 'gw' });
     builder.group('x_total', point, 'cumulative').add(1, 10);
-    builder.group('x_total', pointLabels({ service: 'gw' }), 'cumulative').add(2, 12);
+    builder.group('x_total', builder.pointLabels({ service: 'gw' }), 'cumulative').add(2, 12);
     builder.group('x_total', point, 'delta').add(1, 3);
     const buckets = builder.group('h_bucket', point, 'cumulative');
     buckets.add(1, 4, '0.5');

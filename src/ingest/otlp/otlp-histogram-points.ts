@@ -47,6 +47,8 @@ function mapHistogramPoints<P extends OtlpHistogramDataPoint | OtlpExponentialHi
     return;
   }
   const name = prometheusMetricName(context.metricName, context.unit, 'histogram');
+  // Built once per metric, not per point: the builder hashes each name string once (see its `group`).
+  const names: ClassicNames = { bucket: `${name}_bucket`, count: `${name}_count`, sum: `${name}_sum` };
   for (const point of points) {
     const head = pointHead(context, point);
     if (head === undefined) continue;
@@ -56,20 +58,27 @@ function mapHistogramPoints<P extends OtlpHistogramDataPoint | OtlpExponentialHi
     } else if (mapped.sum !== undefined && !Number.isFinite(mapped.sum)) {
       builder.reject('non_finite_value', context.metricName);
     } else {
-      emitClassic(context, name, head, temporality, mapped);
+      emitClassic(context, names, head, temporality, mapped);
       builder.accept();
     }
   }
 }
 
-function emitClassic(context: MetricContext, name: string, head: PointHead, temporality: Temporality, point: ClassicPoint): void {
+/** The series names of one classic histogram. */
+interface ClassicNames {
+  readonly bucket: string;
+  readonly count: string;
+  readonly sum: string;
+}
+
+function emitClassic(context: MetricContext, names: ClassicNames, head: PointHead, temporality: Temporality, point: ClassicPoint): void {
   const { builder } = context;
   const { labels, timestampMs } = head;
-  const buckets = builder.group(`${name}_bucket`, labels, temporality);
+  const buckets = builder.group(names.bucket, labels, temporality);
   for (const bucket of point.buckets) buckets.add(timestampMs, bucket.count, String(bucket.le));
   buckets.add(timestampMs, point.count, '+Inf');
-  builder.group(`${name}_count`, labels, temporality).add(timestampMs, point.count);
-  if (point.sum !== undefined) builder.group(`${name}_sum`, labels, temporality).add(timestampMs, point.sum);
+  builder.group(names.count, labels, temporality).add(timestampMs, point.count);
+  if (point.sum !== undefined) builder.group(names.sum, labels, temporality).add(timestampMs, point.sum);
 }
 
 /**

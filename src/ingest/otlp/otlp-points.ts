@@ -4,7 +4,7 @@
  */
 import type { Labels } from '../../series/model.js';
 import { attributeLabels } from './otlp-attributes.js';
-import { pointLabels, type IngestBatchBuilder, type PointLabels } from './ingest-batch-builder.js';
+import { MAX_LABELS_PER_POINT, type IngestBatchBuilder, type PointLabels } from './ingest-batch-builder.js';
 import {
   AGGREGATION_TEMPORALITY_CUMULATIVE,
   AGGREGATION_TEMPORALITY_DELTA,
@@ -48,8 +48,8 @@ export function temporalityOf(value: number | undefined): 'delta' | 'cumulative'
 }
 
 /**
- * Labels and timestamp of `point`; rejects it (and returns undefined) when it has no recorded value or
- * no timestamp.
+ * Labels and timestamp of `point`; rejects it (and returns undefined) when it has no recorded value,
+ * no timestamp or more than {@link MAX_LABELS_PER_POINT} labels.
  */
 export function pointHead(context: MetricContext, point: OtlpPointBase): PointHead | undefined {
   if (((point.flags ?? 0) & FLAG_NO_RECORDED_VALUE) !== 0) {
@@ -62,5 +62,9 @@ export function pointHead(context: MetricContext, point: OtlpPointBase): PointHe
     return undefined;
   }
   const labels = Object.assign(attributeLabels(point.attributes), context.resourceLabels);
-  return { labels: pointLabels(labels), timestampMs };
+  if (Object.keys(labels).length > MAX_LABELS_PER_POINT) {
+    context.builder.reject('too_many_labels', context.metricName);
+    return undefined;
+  }
+  return { labels: context.builder.pointLabels(labels), timestampMs };
 }
