@@ -20,6 +20,9 @@ import { registrySources } from './annotations/audit-annotation.js';
 import { resolveGrafanaTarget } from './annotations/grafana-config.js';
 import { registerGrafanaPushMetrics } from './annotations/grafana-metrics.js';
 import { createGrafanaPusher } from './annotations/grafana-push.js';
+import { createGuardedFetch } from './net/guarded-fetch.js';
+import type { ResolveHost } from './net/guarded-fetch.js';
+import { outboundPolicyOf } from './net/outbound-config.js';
 import { createKillSwitch } from './tune/kill-switch.js';
 import type { KillSwitch } from './tune/kill-switch.js';
 import { loadGuardrails } from './tune/guardrails-config.js';
@@ -74,6 +77,8 @@ export interface ServiceOptions {
   readonly flags?: FlagStore;
   /** An open state store instead of opening `config.store.url` (fault tests that must reach its connection); closed on stop. */
   readonly store?: StateStore;
+  /** DNS of every outbound request (default the system resolver); tests inject one to play DNS rebinding. */
+  readonly resolveHost?: ResolveHost;
 }
 
 /** Starts `serve` on the configured address. */
@@ -86,9 +91,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const gauges = registerMonitorGauges(metrics);
   const auth = createServiceTokenAuth({ tokens: config.server.tokens, tokensFile: config.server.tokensFile, env, registry: metrics.registry, logger, now: () => Date.now() });
   for (const role of auth.unconfigured) logger.warn({ role }, `no token configured for role ${role}: its routes refuse every request`);
-  const alerts = createAlertDispatcher({ config: config.alerts, env, logger, registry: metrics.registry });
+  const guardedFetch = createGuardedFetch({ policy: outboundPolicyOf(config), ...(options.resolveHost === undefined ? {} : { resolve: options.resolveHost }) });
+  const alerts = createAlertDispatcher({ config: config.alerts, env, logger, registry: metrics.registry, fetch: guardedFetch });
   const grafanaTarget = resolveGrafanaTarget(config.grafana, env);
-  const source = pullSource(config);
+  const source = pullSource(config, guardedFetch);
   const store = options.store ?? (await openStateStore(config.store.url));
   logger.info({ store: config.store.url.startsWith('sqlite:') ? config.store.url : 'postgres' }, 'state store open');
   const registry = createStoreUpgradeRegistry(store, () => Date.now());
@@ -101,7 +107,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const grafana =
     grafanaTarget === null
       ? null
-      : createGrafanaPusher({ target: grafanaTarget, store, sources: registrySources(registry, store), elector, alerts, logger, now: () => Date.now(), metrics: registerGrafanaPushMetrics(metrics.registry) });
+      : createGrafanaPusher({ target: grafanaTarget, store, sources: registrySources(registry, store), elector, alerts, logger, now: () => Date.now(), metrics: registerGrafanaPushMetrics(metrics.registry), fetch: guardedFetch });
   let tuner: Tuner | null = null;
   const monitor = createUpgradeMonitor({
     config,
@@ -118,7 +124,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     onReport: groupGaugeWriter(gauges),
     logError: (message, error) => logger.error({ err: error }, message),
   });
-  const tuning = createTuning({ config, env, store, elector, alerts, registry, monitor, source: analysisSource, metrics, logger, ...(options.flags === undefined ? {} : { flags: options.flags }) });
+  const tuning = createTuning({ config, env, store, elector, alerts, registry, monitor, source: analysisSource, metrics, logger, fetch: guardedFetch, ...(options.flags === undefined ? {} : { flags: options.flags }) });
   tuner = tuning.tuner;
   const app = createApp({
     auth,
@@ -221,13 +227,15 @@ function createTuning(parts: {
   metrics: ServiceMetrics;
   logger: Logger;
   flags?: FlagStore;
+  /** The guarded fetch of the Unleash adapter. */
+  fetch: typeof fetch;
 }): TuningParts {
   const { config, env, store, logger } = parts;
   const now = (): number => Date.now();
   if (config.tuner.guardrails === null) return { tuner: null, killSwitch: createKillSwitch(store, false, now), routes: null, requests: null };
   const path = config.tuner.guardrails;
-  const guardrails = loadGuardrails(path);
-  const flags = parts.flags ?? unleashFlagStore(path, guardrails, env);
+  const guardrails = loadGuardrails(path, outboundPolicyOf(config));
+  const flags = parts.flags ?? unleashFlagStore(path, guardrails, env, parts.fetch);
   const killSwitch = createKillSwitch(store, guardrails.killSwitch, now);
   const upgradeOf = async (upgradeId: string): Promise<Upgrade | null> => (await parts.registry.get(upgradeId))?.upgrade ?? null;
   const reportOf = async (upgradeId: string): Promise<Report | null> => {
@@ -269,13 +277,13 @@ function createTuning(parts: {
 }
 
 /** The Unleash adapter of the guardrails, with the admin token from the environment (a missing one stops the start). */
-function unleashFlagStore(path: string, guardrails: Guardrails, env: NodeJS.ProcessEnv): FlagStore {
+function unleashFlagStore(path: string, guardrails: Guardrails, env: NodeJS.ProcessEnv, fetchImpl: typeof fetch): FlagStore {
   if (guardrails.unleash.url === null) throw new ConfigError(path, [{ path: 'unleash.url', message: 'expected the base URL of the Unleash API (e.g. http://127.0.0.1:4242/api): the tuner acts through it' }]);
   const token = env[guardrails.unleash.tokenEnv];
   if (token === undefined || token.trim() === '') {
     throw new ConfigError(path, [{ path: 'unleash.tokenEnv', message: `expected the environment variable ${guardrails.unleash.tokenEnv} to hold an Unleash admin API token; it is unset or empty` }]);
   }
-  return new UnleashFlagStore({ url: guardrails.unleash.url, token: token.trim(), environment: guardrails.unleash.environment, project: guardrails.unleash.project });
+  return new UnleashFlagStore({ url: guardrails.unleash.url, token: token.trim(), environment: guardrails.unleash.environment, project: guardrails.unleash.project, fetch: fetchImpl });
 }
 
 /** Limits of push ingest (defaults; body sizes as Prometheus' and the OTel collector's receivers use). */
@@ -293,9 +301,10 @@ function retentionMs(config: ShiftguardConfig): number {
   return config.windows.baselineMs + config.windows.settleMs + config.windows.afterMs + 3_600_000;
 }
 
-function pullSource(config: ShiftguardConfig): MetricsSource | null {
+/** The Prometheus pull source through the guarded fetch (its URL passed the outbound policy at start). */
+function pullSource(config: ShiftguardConfig, fetchImpl: typeof fetch): MetricsSource | null {
   if (config.prometheus.url === null) return null;
-  return createPrometheusMetricsSource({ url: config.prometheus.url, timeoutMs: config.prometheus.timeoutMs });
+  return createPrometheusMetricsSource({ url: config.prometheus.url, timeoutMs: config.prometheus.timeoutMs, fetchImpl });
 }
 
 async function analyzeWith(request: AnalysisRequest, metrics: ServiceMetrics, gauges: MonitorGauges): Promise<Report> {

@@ -4,6 +4,8 @@
  * Redirects are not followed: a signed webhook or an alert batch must reach the configured URL.
  */
 
+import { OutboundRedirectError } from '../net/outbound-error.js';
+
 /** What one POST came to. */
 export type PostOutcome =
   | {
@@ -50,6 +52,7 @@ export async function postJson(fetchImpl: typeof fetch, request: PostJsonRequest
   } catch (error) {
     if (timeout.aborted) return { kind: 'network', error: `no answer within ${request.timeoutMs} ms` };
     if (request.signal?.aborted === true) return { kind: 'network', error: 'aborted by shutdown' };
+    if (error instanceof OutboundRedirectError) return { kind: 'response', status: error.status, retryAfterMs: null, bodySnippet: redirectNotFollowed(error) };
     return { kind: 'network', error: describeFetchError(error) };
   }
 }
@@ -64,6 +67,11 @@ export function parseRetryAfterMs(header: string | null, nowMs: number): number 
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   const atMs = Date.parse(text);
   return Number.isNaN(atMs) ? null : Math.max(0, atMs - nowMs);
+}
+
+/** `redirect to http://… not followed` for a 3xx the guarded fetch refused to follow. */
+export function redirectNotFollowed(error: OutboundRedirectError): string {
+  return `redirect to ${error.location ?? '(no Location)'} not followed (redirects are not followed)`;
 }
 
 /** `fetch failed: connect ECONNREFUSED 127.0.0.1:9` rather than undici's bare `fetch failed`. */

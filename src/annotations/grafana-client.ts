@@ -15,7 +15,8 @@
  * Like every outbound call here it never throws: the outcome is data (a status, or why no response
  * came). Redirects are not followed (a redirect to a login page means the URL is wrong).
  */
-import { parseRetryAfterMs } from '../alerts/post-json.js';
+import { parseRetryAfterMs, redirectNotFollowed } from '../alerts/post-json.js';
+import { OutboundRedirectError } from '../net/outbound-error.js';
 import type { Annotation } from './annotation-feed.js';
 import type { GrafanaTarget } from './grafana-config.js';
 
@@ -93,6 +94,7 @@ export async function postGrafanaAnnotation(fetchImpl: typeof fetch, request: Gr
   } catch (error) {
     if (timeout.aborted) return { kind: 'network', error: `no answer within ${request.timeoutMs} ms` };
     if (request.signal?.aborted === true) return { kind: 'network', error: 'aborted by shutdown' };
+    if (error instanceof OutboundRedirectError) return { kind: 'response', status: error.status, message: redirectNotFollowed(error), retryAfterMs: null };
     return { kind: 'network', error: describeFetchError(error) };
   }
 }

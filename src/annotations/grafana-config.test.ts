@@ -55,14 +55,14 @@ describe('the grafana section of shiftguard.yaml', () => {
 });
 
 describe('resolveGrafanaTarget', () => {
-  const on = grafanaOf('  url: http://127.0.0.1:3000\n  dashboardUid: ops\n');
+  const on = grafanaOf('  url: http://grafana.internal:3000\n  dashboardUid: ops\n');
 
   it('is null while the push is off, whatever the environment', () => {
     expect(resolveGrafanaTarget(parseConfig('', null).grafana, {})).toBeNull();
   });
 
   it('reads the token from the named variable (trimmed) into the target', () => {
-    expect(resolveGrafanaTarget(on, { GRAFANA_TOKEN: ' glsa_abc \n' })).toEqual({ ...on, url: 'http://127.0.0.1:3000', token: 'glsa_abc' });
+    expect(resolveGrafanaTarget(on, { GRAFANA_TOKEN: ' glsa_abc \n' })).toEqual({ ...on, url: 'http://grafana.internal:3000', token: 'glsa_abc' });
   });
 
   it('refuses to start without the token, naming grafana.tokenEnv and the variable', () => {

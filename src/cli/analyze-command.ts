@@ -10,6 +10,9 @@ import { createFileMetricsSource } from '../ingest/openmetrics-file.js';
 import { createPrometheusMetricsSource } from '../ingest/prometheus-api.js';
 import { runAnalysis } from '../analysis/run-analysis.js';
 import type { MetricsSource } from '../series/model.js';
+import { createGuardedFetch } from '../net/guarded-fetch.js';
+import { outboundPolicyOf } from '../net/outbound-config.js';
+import { refuseUrl, withLoopback } from '../net/outbound-policy.js';
 import type { ShiftguardConfig } from '../config/shiftguard-config.js';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_REGRESSION, UsageError, assertWritableTarget, progressPrinter } from './cli-io.js';
 import type { CliIo } from './cli-io.js';
@@ -68,7 +71,11 @@ function metricsSource(files: string[], prometheus: string | undefined, config: 
   const url = prometheus ?? config.prometheus.url;
   if (url === null || url === undefined) throw new UsageError('analyze needs --metrics FILE (repeatable) or --prometheus URL (or prometheus.url in the config)');
   if (!/^https?:\/\//.test(url)) throw new UsageError(`--prometheus: expected an http:// or https:// URL, got "${url}"`);
-  return createPrometheusMetricsSource({ url, timeoutMs: config.prometheus.timeoutMs, onProgress: progress });
+  // A URL typed on the command line is the operator's own: loopback is allowed for it; the rest of the policy holds.
+  const policy = prometheus === undefined ? outboundPolicyOf(config) : withLoopback(outboundPolicyOf(config));
+  const refusal = prometheus === undefined ? null : refuseUrl(policy, prometheus);
+  if (refusal !== null) throw new UsageError(`--prometheus: ${refusal}`);
+  return createPrometheusMetricsSource({ url, timeoutMs: config.prometheus.timeoutMs, onProgress: progress, fetchImpl: createGuardedFetch({ policy }) });
 }
 
 function summarizeWarnings(warnings: readonly string[]): string {

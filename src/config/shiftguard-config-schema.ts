@@ -8,6 +8,7 @@ import { formatDuration } from './duration.js';
 import { tryParseListenAddress } from './listen-address.js';
 import { AlertsConfigSchema } from '../alerts/alerts-config.js';
 import { GrafanaConfigSchema } from '../annotations/grafana-config.js';
+import { OutboundConfigSchema, checkConfiguredUrls } from '../net/outbound-config.js';
 import { durationMs, httpUrl, integerIn, labelName, metricName, numberWhere } from './schema-fields.js';
 import { signalListSchema } from './signal-schema.js';
 import { expected, nonEmptyString, patternString, strictSection } from './zod-messages.js';
@@ -155,6 +156,9 @@ export const shiftguardConfigSchema = strictSection(
     tuner: tuner.prefault({}),
     alerts: AlertsConfigSchema.prefault({}).meta({ description: 'Where findings go (`serve`); every sink is off while its `url` is null.' }),
     grafana: GrafanaConfigSchema.prefault({}).meta({ description: 'Push of upgrades and decisions to Grafana\'s annotation API (`serve`); off while `url` is null.' }),
+    outbound: OutboundConfigSchema.prefault({}).meta({
+      description: 'Where shiftguard may send requests (SSRF protection): every configured URL is checked at start and every connection at connect time, after DNS; redirects are never followed.',
+    }),
   },
   'a mapping at the top level',
-);
+).superRefine(checkConfiguredUrls);

@@ -48,6 +48,7 @@ describe('defaultConfig', () => {
         webhook: { url: null, secret: { env: 'SHIFTGUARD_WEBHOOK_SECRET' }, timeoutMs: 10_000, maxAttempts: 6 },
       },
       grafana: { url: null, tokenEnv: 'GRAFANA_TOKEN', dashboardUid: null, tags: [], intervalMs: 30_000, timeoutMs: 10_000 },
+      outbound: { allowHosts: [], allowLoopback: false, allowPrivate: true },
     });
   });
 

@@ -5,6 +5,7 @@
  */
 import type { AlertsConfig } from '../alerts/alerts-config.js';
 import type { GrafanaConfig } from '../annotations/grafana-config.js';
+import type { OutboundConfig } from '../net/outbound-policy.js';
 import { deepFreeze } from './deep-freeze.js';
 import { shiftguardConfigSchema } from './shiftguard-config-schema.js';
 
@@ -129,6 +130,8 @@ export interface ShiftguardConfig {
   readonly alerts: AlertsConfig;
   /** Extension `grafana`: push of upgrades and decisions to Grafana's annotation API (off while `url` is null). */
   readonly grafana: GrafanaConfig;
+  /** Extension `outbound`: where requests may go (allow-list, loopback and private addresses); checked at start and at connect time. */
+  readonly outbound: OutboundConfig;
 }
 
 /** Extension `tuner` of `serve`. */

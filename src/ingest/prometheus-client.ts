@@ -48,6 +48,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
         method,
         headers,
         body: method === 'POST' ? params.toString() : undefined,
+        redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),
       });
       status = response.status;

@@ -13,6 +13,8 @@ import { durationMs, httpUrl, integerIn, numberWhere } from '../config/schema-fi
 import { parseYamlSource } from '../config/source-document.js';
 import { validateSource } from '../config/validate-source.js';
 import { expected, nonEmptyString, strictSection } from '../config/zod-messages.js';
+import { refuseUrl } from '../net/outbound-policy.js';
+import type { OutboundPolicy } from '../net/outbound-policy.js';
 
 /** What the tuner may do to a gate without approval. */
 export type GateAction = 'disable' | 'enable';
@@ -231,19 +233,23 @@ export const guardrailsSchema = strictSection(
 });
 
 /**
- * Validates guardrails text (YAML) named `fileName` in messages.
+ * Validates guardrails text (YAML) named `fileName` in messages; with `outbound`, `unleash.url` must
+ * also pass the outbound policy of shiftguard.yaml (scheme, userinfo, literal host, names).
  * @throws ConfigError listing every bad field with file:line:column.
  */
-export function parseGuardrails(text: string, fileName: string): Guardrails {
+export function parseGuardrails(text: string, fileName: string, outbound?: OutboundPolicy): Guardrails {
   const parsed = parseYamlSource(text);
   if (!parsed.ok) throw new ConfigError(fileName, parsed.issues);
   const result = validateSource(guardrailsSchema, { ...parsed.document, value: parsed.document.value ?? {} }, 'error');
   if (!result.ok) throw new ConfigError(fileName, result.issues);
+  const url = result.value.unleash.url;
+  const refusal = outbound === undefined || url === null ? null : refuseUrl(outbound, url);
+  if (refusal !== null) throw new ConfigError(fileName, [{ path: 'unleash.url', ...parsed.document.locate(['unleash', 'url']), message: refusal }]);
   return deepFreeze(result.value as Guardrails);
 }
 
-/** Reads and validates a guardrails file. */
-export function loadGuardrails(path: string): Guardrails {
+/** Reads and validates a guardrails file (`unleash.url` against `outbound` when given). */
+export function loadGuardrails(path: string, outbound?: OutboundPolicy): Guardrails {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -251,7 +257,7 @@ export function loadGuardrails(path: string): Guardrails {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new ConfigError(path, [{ path: '', message: `cannot read the guardrails file: ${reason}` }]);
   }
-  return parseGuardrails(text, path);
+  return parseGuardrails(text, path, outbound);
 }
 
 /** The rules that answer a regression of `signal` attributed to `binary`. */

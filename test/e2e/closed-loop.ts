@@ -117,6 +117,7 @@ export function loopConfigYaml(options: { storeUrl?: string; leaseDuration?: str
     'windows: { baseline: 60s, after: 20m, settle: 4s, slice: 2s }',
     'monitoring: { delay: 3s }',
     `tuner: { guardrails: ./guardrails.yaml, interval: 2s, leaseDuration: ${options.leaseDuration ?? '15s'} }`,
+    'outbound: { allowLoopback: true }',
     '',
   ].join('\n');
 }

@@ -137,6 +137,7 @@ describe.skipIf(unavailable !== null)('no token or secret in logs, answers, audi
         'tuner: { guardrails: ./guardrails.yaml, interval: 1s }',
         `alerts: { webhook: { url: "${webhook.url}", maxAttempts: 2 } }`,
         `grafana: { url: "${grafana.url}", interval: 1s }`,
+        'outbound: { allowLoopback: true }',
         '',
       ].join('\n'),
       {

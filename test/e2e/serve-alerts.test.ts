@@ -241,6 +241,8 @@ function serviceConfig(prometheusUrl: string, alertmanagerUrl: string, webhookUr
     `    url: ${webhookUrl}`,
     `    secret: { env: ${SECRET_ENV} }`,
     '    timeout: 5s',
+    'outbound:',
+    '  allowLoopback: true',
     '',
   ].join('\n');
 }

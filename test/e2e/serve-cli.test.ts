@@ -40,7 +40,7 @@ describe.skipIf(unavailable !== null && !inCi)('shiftguard serve', () => {
     mkdirSync(promDir);
     prometheus = await startBackfilledPrometheus({ metricsPath: files.metricsPath, dir: promDir, probeQuery: 'count(dten_build_info)', probeAtMs: Date.parse('2026-04-10T12:00:00Z') });
     const configPath = join(tmp.path, 'shiftguard.yaml');
-    writeFileSync(configPath, `prometheus:\n  url: ${prometheus.url}\n`);
+    writeFileSync(configPath, `prometheus:\n  url: ${prometheus.url}\noutbound:\n  allowLoopback: true\n`);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     service = spawn(process.execPath, [CLI_PATH, 'serve', '--config', configPath], {

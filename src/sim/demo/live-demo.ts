@@ -216,6 +216,7 @@ export function demoConfigYaml(storePath: string, guardrailsPath: string): strin
     'windows: { baseline: 60s, after: 10m, settle: 4s, slice: 2s }',
     'monitoring: { delay: 3s }',
     `tuner: { guardrails: "${guardrailsPath}", interval: 2s }`,
+    'outbound: { allowLoopback: true }   # the demo\'s Unleash runs on this machine',
     '',
   ].join('\n');
 }
