@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../config/config-error.js';
 import { parseConfig } from '../config/load-config.js';
 import { resolveGrafanaTarget } from './grafana-config.js';
+import { configError } from '../../test/support/config-error.js';
 
 /** The `grafana:` section of shiftguard.yaml `yaml` (indented under `grafana:`). */
 const grafanaOf = (yaml: string) => parseConfig(`grafana:\n${yaml}`, 'shiftguard.yaml').grafana;
 
-/** The message of the ConfigError `run` throws (fails the test when it throws nothing or something else). */
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('the grafana section of shiftguard.yaml', () => {
   it('is off by default', () => {

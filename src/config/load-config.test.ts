@@ -3,22 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './config-error.js';
 import { loadConfig, parseConfig } from './load-config.js';
 import { defaultConfig } from './shiftguard-config.js';
+import { configError } from '../../test/support/config-error.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = (name: string): string => join(repoRoot, 'test/fixtures/config', name);
 
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('loadConfig', () => {
   it('loads config/shiftguard.yaml to exactly the embedded defaults', () => {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../config/config-error.js';
 import { parseConfig } from '../config/load-config.js';
 import { parseGuardrails } from '../tune/guardrails-config.js';
 import { outboundPolicyOf } from './outbound-config.js';
+import { configError } from '../../test/support/config-error.js';
 
-/** The ConfigError `run` throws (fails the test when it throws nothing or something else). */
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError, got none');
-}
 
 const parse = (text: string) => parseConfig(text, 'shiftguard.yaml', { env: {} });
 
