@@ -114,7 +114,11 @@ export function createUpgradeMonitor(deps: UpgradeMonitorDeps): UpgradeMonitor {
     for (const record of records) {
       if (record.status !== 'monitoring') continue;
       try {
-        await evaluateOnce(validateUpgrade(record.document, `stored upgrade ${record.id}`));
+        const report = await evaluateOnce(validateUpgrade(record.document, `stored upgrade ${record.id}`));
+        // The final report is stored before the status: finish a pass the store failed in between.
+        if (report.monitoring?.status === 'final' && (deps.records?.() ?? true) && (await deps.store.getUpgrade(record.id))?.status === 'monitoring') {
+          await deps.store.setUpgradeStatus(record.id, 'finished');
+        }
       } catch (error) {
         deps.logError(`monitoring upgrade ${record.id} failed; retrying at the next slice`, error);
       }
@@ -123,10 +127,13 @@ export function createUpgradeMonitor(deps: UpgradeMonitorDeps): UpgradeMonitor {
 
   function runTick(): void {
     timer = null;
-    ticking = tick().finally(() => {
-      ticking = null;
-      if (active) schedule();
-    });
+    // A pass that cannot even list the upgrades (the store is down) must not reject unhandled: that ends the process.
+    ticking = tick()
+      .catch((error: unknown) => deps.logError('monitoring pass failed; retrying at the next slice', error))
+      .finally(() => {
+        ticking = null;
+        if (active) schedule();
+      });
   }
 
   function schedule(): void {

@@ -18,10 +18,19 @@ export const MIGRATION_LOCK_KEY = '5361766501';
  */
 export const AUDIT_LOCK_KEY = '5361766502';
 
-/** Runs `body` between BEGIN and COMMIT on one pooled client; ROLLBACK on any throw. */
+/**
+ * Runs `body` between BEGIN and COMMIT on one pooled client; ROLLBACK on any throw. While checked
+ * out, the client has no listener of the pool: a connection the server ends between two statements
+ * (a restart) would be an unhandled `error` event, which ends the process. It is recorded instead;
+ * the statement in flight or the next one fails, and the client is destroyed on release.
+ */
 export async function inTransaction<T>(pool: Pool, body: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  const onLost = (error: Error): void => {
+    broken ??= error;
+  };
+  client.on('error', onLost);
   try {
     await client.query('BEGIN');
     const result = await body(client);
@@ -35,7 +44,8 @@ export async function inTransaction<T>(pool: Pool, body: (client: PoolClient) =>
     }
     throw error;
   } finally {
-    // A client whose ROLLBACK failed is in an unknown state: release(error) destroys it.
+    // A client whose connection was lost, or whose ROLLBACK failed, is in an unknown state: release(error) destroys it.
+    client.off('error', onLost);
     client.release(broken);
   }
 }

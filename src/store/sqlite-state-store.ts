@@ -114,11 +114,16 @@ export class SqliteStateStore implements StateStore {
     return statement;
   }
 
-  /** Runs `body` in one `BEGIN IMMEDIATE` transaction. */
+  /** Runs `body` in one `BEGIN IMMEDIATE` transaction; a full disk (SQLITE_FULL) is `StoreError('full')`. */
   private write<T>(body: () => T): Promise<T> {
     return runSync(() => {
       if (this.db === null) throw new StoreError('not_open', `SQLite state store ${this.path} is not open`);
-      return this.db.transaction(body).immediate();
+      try {
+        return this.db.transaction(body).immediate();
+      } catch (error) {
+        if ((error as { code?: unknown } | null)?.code !== 'SQLITE_FULL') throw error;
+        throw new StoreError('full', `SQLite database ${this.path} is full (no space left on its disk, or at its page limit): nothing was written; free space and retry`, { cause: error });
+      }
     });
   }
 

@@ -1,6 +1,7 @@
 /**
  * The error family of the state store. Every error carries a stable `code` so the HTTP API can map
- * it once (`conflict` → 409, `not_found` → 404, `invalid_record` → 400, the rest → 500/503).
+ * it once (`conflict` → 409, `not_found` → 404, `invalid_record` → 400, `unavailable` and `full` → 503,
+ * the rest → 500).
  */
 
 /** Stable codes of {@link StoreError}. */
@@ -17,6 +18,8 @@ export type StoreErrorCode =
   | 'not_open'
   /** The database cannot be reached or opened. */
   | 'unavailable'
+  /** The database's disk (or its size limit) is full: the write was rolled back; reads still work. */
+  | 'full'
   /** `store.url` names no supported database. */
   | 'invalid_store_url'
   /** A row read back from the database violates the store's invariants. */

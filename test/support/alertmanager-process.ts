@@ -82,13 +82,15 @@ export interface StartAlertmanagerOptions {
   readonly groupWait?: string;
   readonly groupInterval?: string;
   readonly repeatInterval?: string;
+  /** Port to listen on (default a free one): a restarted Alertmanager comes back where its clients send. */
+  readonly port?: number;
 }
 
 /** Starts Alertmanager and resolves once `/-/ready` answers 200. */
 export async function startAlertmanager(options: StartAlertmanagerOptions): Promise<AlertmanagerProcess> {
   const configPath = join(options.dir, 'alertmanager.yml');
   writeFileSync(configPath, alertmanagerConfig(options));
-  const port = await freeLoopbackPort();
+  const port = options.port ?? (await freeLoopbackPort());
   const url = `http://127.0.0.1:${port}`;
   const logPath = join(options.dir, 'alertmanager.log');
   const log = openSync(logPath, 'w');

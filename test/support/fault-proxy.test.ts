@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startFaultProxy } from './fault-proxy.js';
+import { WRONG_TOKEN, startFaultProxy } from './fault-proxy.js';
 import type { FaultProxy } from './fault-proxy.js';
 
 interface Seen {
@@ -73,6 +73,25 @@ describe('fault proxy', () => {
     expect(await response.json()).toEqual({ error: { code: 'unavailable', message: 'fault proxy: target unavailable (simulated)' } });
     expect(seen).toEqual([]);
     expect(proxy.requests()).toBe(1);
+  });
+
+  it('error500: answers 500 with a JSON error without calling the target', async () => {
+    proxy = await startFaultProxy(targetUrl);
+    proxy.setMode('error500');
+    const response = await fetch(`${proxy.url}/admin/features`, { method: 'POST', body: 'x' });
+    expect(response.status).toBe(500);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('internal');
+    expect(seen).toEqual([]);
+  });
+
+  it('wrongToken: forwards with the Authorization header replaced, so the target judges a credential it never issued', async () => {
+    proxy = await startFaultProxy(targetUrl);
+    proxy.setMode('wrongToken');
+    const response = await fetch(`${proxy.url}/admin/features`, { method: 'POST', headers: { authorization: 'the-real-token' }, body: '{"b":2}' });
+    expect(response.status).toBe(201);
+    expect(seen[0]).toMatchObject({ method: 'POST', url: '/api/admin/features', body: '{"b":2}' });
+    expect(seen[0]?.headers['authorization']).toBe(WRONG_TOKEN);
+    expect(JSON.stringify(seen[0]?.headers)).not.toContain('the-real-token');
   });
 
   it('refuse: destroys the connection, so the client gets a network error, and the target sees nothing', async () => {

@@ -1,10 +1,13 @@
 /**
  * A small HTTP reverse proxy on loopback in front of one target (e.g. Unleash), to simulate the
  * target failing while the code under test keeps its URL: `pass` forwards each request (method,
- * path, headers, body) and streams the answer back; `error503` answers 503 with a JSON error body;
- * `refuse` destroys the connection as soon as a request arrives (the client sees a reset, as when a
- * process dies); `hang` holds the request unanswered until the mode changes (then it is handled in
- * the new mode) or the proxy stops (then its connection is destroyed).
+ * path, headers, body) and streams the answer back; `error503` and `error500` answer that status with
+ * a JSON error body (a failing or overloaded target); `wrongToken` forwards the request with its
+ * `Authorization` header replaced by a credential the target has never issued, so the target itself
+ * refuses it (a revoked or rotated token, as the real target words it); `refuse` destroys the
+ * connection as soon as a request arrives (the client sees a reset, as when a process dies); `hang`
+ * holds the request unanswered until the mode changes (then it is handled in the new mode) or the
+ * proxy stops (then its connection is destroyed).
  *
  * `refuse` acts per request rather than per connection, so keep-alive connections opened before the
  * outage fail too, and every attempt is counted in `requests()`.
@@ -14,7 +17,10 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerR
 import type { AddressInfo } from 'node:net';
 
 /** What the proxy does with each request. */
-export type FaultMode = 'pass' | 'error503' | 'refuse' | 'hang';
+export type FaultMode = 'pass' | 'error503' | 'error500' | 'wrongToken' | 'refuse' | 'hang';
+
+/** The credential `wrongToken` sends instead of the client's (shaped like an Unleash admin token, issued by nobody). */
+export const WRONG_TOKEN = '*:*.fault-proxy-token-issued-by-nobody';
 
 /** A running proxy. */
 export interface FaultProxy {
@@ -44,9 +50,9 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   let received = 0;
   const held = new Set<{ request: IncomingMessage; response: ServerResponse }>();
 
-  const forward = (request: IncomingMessage, response: ServerResponse): void => {
+  const forward = (request: IncomingMessage, response: ServerResponse, replaced: OutgoingHttpHeaders = {}): void => {
     const upstream = httpRequest(
-      { protocol: target.protocol, hostname: target.hostname, port: target.port, method: request.method, path: request.url, headers: { ...endToEndHeaders(request.headers), host: target.host } },
+      { protocol: target.protocol, hostname: target.hostname, port: target.port, method: request.method, path: request.url, headers: { ...endToEndHeaders(request.headers), host: target.host, ...replaced } },
       (answer) => {
         response.writeHead(answer.statusCode ?? 502, answer.statusMessage, endToEndHeaders(answer.headers));
         answer.pipe(response);
@@ -70,6 +76,13 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
       case 'error503':
         request.resume();
         response.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'unavailable', message: 'fault proxy: target unavailable (simulated)' } }));
+        return;
+      case 'error500':
+        request.resume();
+        response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'internal', message: 'fault proxy: internal error of the target (simulated)' } }));
+        return;
+      case 'wrongToken':
+        forward(request, response, { authorization: WRONG_TOKEN });
         return;
       case 'refuse':
         request.socket.destroy();
