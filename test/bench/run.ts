@@ -1,11 +1,13 @@
 /**
- * `npm run bench`: three sections, all by default, one with `--only analyze|remote-write|closed-loop`.
+ * `npm run bench`: four sections; the first three by default, one with `--only analyze|remote-write|closed-loop|soak`.
  * - analyze: `shiftguard analyze` against `promtool tsdb create-blocks-from openmetrics` on the same
  *   seeded ~40 MB OpenMetrics file, plus in-process parse-only and analysis-only figures.
  * - remote-write: the same remote-write requests into `shiftguard serve` and into Prometheus' own
  *   receiver, samples/s and memory per active series (`remote-write-bench.ts`).
  * - closed-loop: seconds from a retry regression's onset to the tuner's flag change in Unleash, with
  *   the end-to-end tests' loop at 50 req/s on a real unleash-server (`closed-loop-bench.ts`).
+ * - soak (only with `--only soak`): `serve` at 10x the remote-write section's sustained rate for 10
+ *   minutes: memory, 503s with Retry-After, nothing acknowledged lost, detection's cadence (`soak.ts`).
  * Progress goes to stderr, results to stdout and to `results.json` in the benchmark directory.
  * Exits 0 whatever the figures (benchmarks report, they do not gate); 1 when a tool or component failed; 2 on bad options.
  */
@@ -15,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { defaultConfig } from '../../src/config/shiftguard-config.js';
 import { analyzeTimeline, formatTimeline } from './analyze-timeline.js';
 import type { AnalyzeTimeline } from './analyze-timeline.js';
-import { BENCH_SECTIONS, BENCH_USAGE, parseBenchArgs } from './bench-args.js';
+import { BENCH_USAGE, DEFAULT_SECTIONS, parseBenchArgs } from './bench-args.js';
 import type { BenchArgs, BenchSection } from './bench-args.js';
 import { METRICS_FILE, writeBenchInput } from './bench-input.js';
 import type { BenchInput } from './bench-input.js';
@@ -30,6 +32,7 @@ import type { ProcessMeasurement } from './measure-process.js';
 import { profileAnalyze } from './profile-analyze.js';
 import { runRemoteWriteBench } from './remote-write-bench.js';
 import { summarizeRuns } from './run-stats.js';
+import { runSoak } from './soak.js';
 import { measureAnalyze, measurePromtool, measureStartup } from './tool-runs.js';
 
 const PROMTOOL = process.env['PROMTOOL'] ?? 'promtool';
@@ -39,6 +42,10 @@ const BLOCKS_PREFIX = 'promtool-blocks-';
 const REMOTE_WRITE_DIR = 'remote-write';
 /** Sub-directory of the closed-loop section; each loop's serve state goes under it. */
 const CLOSED_LOOP_DIR = 'closed-loop';
+/** Sub-directory of the soak; serve's state and log and the calibration receiver's go under it. */
+const SOAK_DIR = 'soak';
+/** OTLP exporters of the soak and their export interval, ms (next to the remote-write shards). */
+const SOAK_OTLP = { exporters: 4, intervalMs: 1000 } as const;
 
 function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
@@ -223,16 +230,38 @@ async function closedLoopSection(dir: string, args: BenchArgs, machine: MachineI
   return { closedLoop };
 }
 
+/** The soak section (`soak.ts`); returns its part of `results.json`. */
+async function soakSection(dir: string, args: BenchArgs, machine: MachineInfo): Promise<Record<string, unknown>> {
+  const soak = await runSoak({
+    dir: join(dir, SOAK_DIR),
+    seed: args.seed,
+    durationMs: Math.round(args.soak.minutes * 60_000),
+    multiplier: args.soak.multiplier,
+    series: args.soak.series,
+    baseSamplesPerSecond: args.soak.baseRate,
+    calibrationScrapes: args.remoteWrite.scrapesPerRound,
+    calibrationRounds: args.repetitions,
+    otlpExporters: SOAK_OTLP.exporters,
+    otlpIntervalMs: SOAK_OTLP.intervalMs,
+    progress,
+    out,
+  });
+  out(`serve's log: ${soak.logPath}`);
+  out(`load average (1 min) at the end: ${loadavg()[0]?.toFixed(2) ?? '?'}${busyNote(loadavg()[0] ?? 0, machine.cores)}`);
+  return { soak };
+}
+
 async function bench(args: BenchArgs): Promise<void> {
   const dir = await benchDir(args.keepDir);
   const machine = await describeMachine(PROMTOOL);
-  out(`shiftguard bench: ${args.only ?? BENCH_SECTIONS.join(', ')}`);
+  out(`shiftguard bench: ${args.only ?? DEFAULT_SECTIONS.join(', ')}`);
   out(formatMachine(machine));
-  const runs = (section: BenchSection): boolean => args.only === null || args.only === section;
+  const runs = (section: BenchSection): boolean => (args.only === null ? DEFAULT_SECTIONS.includes(section) : args.only === section);
   let results: Record<string, unknown> = { machine, args };
   if (runs('analyze')) results = { ...results, ...(await analyzeSection(dir, args, machine)) };
   if (runs('remote-write')) results = { ...results, ...(await remoteWriteSection(dir, args, machine)) };
   if (runs('closed-loop')) results = { ...results, ...(await closedLoopSection(dir, args, machine)) };
+  if (runs('soak')) results = { ...results, ...(await soakSection(dir, args, machine)) };
   const resultsPath = join(dir, 'results.json');
   await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   if (args.keepDir === null) await removeBigFiles(dir);
