@@ -3,6 +3,7 @@
  * and hands them to the app. Nothing else in src/ constructs adapters for `serve`.
  */
 import { serve } from '@hono/node-server';
+import { Server as HttpServer } from 'node:http';
 import type { ServerType } from '@hono/node-server';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
@@ -327,9 +328,18 @@ async function analyzeWith(request: AnalysisRequest, metrics: ServiceMetrics, ga
   }
 }
 
+/** How long an idle keep-alive connection stays open, ms (above the ingest routes' Retry-After, as proxies use 60 s+). */
+const KEEP_ALIVE_MS = 65_000;
+
 function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname, port }, () => resolve(server));
+    // Idle keep-alive sockets outlive the 5 s Retry-After of a 503: with Node's default (5 s), a
+    // sender that waited exactly that long reused a socket just as it was closed, and got a reset.
+    if (server instanceof HttpServer) {
+      server.keepAliveTimeout = KEEP_ALIVE_MS;
+      server.headersTimeout = KEEP_ALIVE_MS + 1000;
+    }
     server.once('error', reject);
   });
 }
