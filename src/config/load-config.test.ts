@@ -1,8 +1,8 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig, parseConfig } from './load-config.js';
 import { defaultConfig } from './shiftguard-config.js';
 import { configError } from '../../test/support/config-error.js';
@@ -19,11 +19,13 @@ describe('loadConfig', () => {
 
   it('uses the embedded defaults when there is no config/shiftguard.yaml under cwd', () => {
     const emptyDir = mkdtempSync(join(tmpdir(), 'shiftguard-config-'));
+    onTestFinished(() => rmSync(emptyDir, { recursive: true, force: true }));
     expect(loadConfig({ cwd: emptyDir, env: {} })).toEqual(defaultConfig());
   });
 
   it('reads config/shiftguard.yaml under cwd and names it relative in errors', () => {
     const dir = mkdtempSync(join(tmpdir(), 'shiftguard-config-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     mkdirSync(join(dir, 'config'));
     writeFileSync(join(dir, 'config/shiftguard.yaml'), 'alpha: 0.02\nlabels:\n  instanse: host\n');
     const error = configError(() => loadConfig({ cwd: dir, env: {} }));
