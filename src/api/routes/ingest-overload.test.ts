@@ -64,7 +64,7 @@ describe('push endpoints while the event loop is behind', () => {
     const { app, metrics } = makeApp(() => delay);
     const refused = await app.request('/api/v1/write', remoteWrite);
     expect(refused.status).toBe(503);
-    expect(refused.headers.get('Retry-After')).toBe('5');
+    expect(refused.headers.get('Retry-After')).toMatch(/^[3-8]$/);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('overloaded');
     expect((await app.request('/v1/metrics', otlp())).status).toBe(503);
     expect(await metrics.registry.getSingleMetricAsString('shiftguard_ingest_overloaded_total')).toMatch(/protocol="remote_write"\} 1\n[^]*protocol="otlp"\} 1/);

@@ -8,6 +8,7 @@ import { createMemoryUpgradeRegistry } from '../upgrade-registry.js';
 import { createServiceMetrics } from '../../telemetry/service-metrics.js';
 import { createSeriesStore } from '../../series/series-store.js';
 import type { SeriesStore } from '../../series/series-store.js';
+import { RETRY_AFTER_SECONDS, retryAfterSeconds } from './ingest-routes.js';
 import { MemoryStateStore } from '../../store/memory-state-store.js';
 import { decodeRemoteWrite } from '../../ingest/remote-write/decode-remote-write.js';
 import { decodeOtlpMetrics } from '../../ingest/otlp/index.js';
@@ -120,7 +121,12 @@ describe('POST /api/v1/write (remote-write 1.0)', () => {
     const { app } = makeApp({ memoryBudgetBytes: 0 });
     const response = await app.request('/api/v1/write', remoteWrite(REMOTE_WRITE));
     expect(response.status).toBe(503);
-    expect(response.headers.get('retry-after')).toBe('5');
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(RETRY_AFTER_SECONDS.min);
+    expect(Number(response.headers.get('retry-after'))).toBeLessThanOrEqual(RETRY_AFTER_SECONDS.max);
+  });
+
+  it('spreads Retry-After over 3..8 s, so refused senders do not all come back at once', () => {
+    expect([0, 0.17, 0.34, 0.5, 0.67, 0.84, 0.999999].map((r) => retryAfterSeconds(() => r))).toEqual(['3', '4', '5', '6', '7', '8', '8']);
   });
 });
 

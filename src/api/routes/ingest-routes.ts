@@ -49,19 +49,34 @@ export interface IngestRouteDeps {
   readonly now: () => number;
   /** How far behind the event loop is now, ms (absent: not checked). */
   readonly eventLoopDelayMs?: () => number;
+  /**
+   * Uniform in [0, 1) for the jitter of `Retry-After` (default `Math.random`: a constant value
+   * brought every refused sender back at once, into the next refusal; tests pass a fixed one).
+   */
+  readonly random?: () => number;
+}
+
+/** Range of the `Retry-After` of a 503, whole seconds. */
+export const RETRY_AFTER_SECONDS = { min: 3, max: 8 } as const;
+
+/** A `Retry-After` value spread over {@link RETRY_AFTER_SECONDS}. */
+export function retryAfterSeconds(random: () => number): string {
+  const { min, max } = RETRY_AFTER_SECONDS;
+  return String(min + Math.min(max - min, Math.floor(random() * (max - min + 1))));
 }
 
 type Protocol = 'remote_write' | 'otlp';
 
 /** Mounts the two push endpoints. */
 export function mountIngestRoutes(app: OpenAPIHono, deps: IngestRouteDeps): void {
+  const random = deps.random ?? Math.random;
   let inFlight = 0;
   // Prometheus sends metric metadata (TYPE) in requests of its own: remember it across requests.
   const metricTypes = createMetricTypeMemory(100_000);
   const guarded = (protocol: Protocol, handle: (c: Context, body: Uint8Array) => Promise<Response>) => async (c: Context) => {
     if (inFlight >= deps.limits.maxInFlight || deps.store.bytes >= deps.limits.memoryBudgetBytes || behind(deps)) {
       deps.metrics.ingestOverloaded.inc({ protocol });
-      return c.json(errorBody('overloaded', 'too many pushes in flight, the series store at its memory budget, or the service behind on its work; retry later'), 503, { 'Retry-After': '5' });
+      return c.json(errorBody('overloaded', 'too many pushes in flight, the series store at its memory budget, or the service behind on its work; retry later'), 503, { 'Retry-After': retryAfterSeconds(random) });
     }
     const declared = Number(c.req.header('content-length') ?? NaN);
     if (declared > deps.limits.maxBodyBytes) return c.json(errorBody('payload_too_large', `body of ${declared} bytes is over ${deps.limits.maxBodyBytes}`), 413);
@@ -73,7 +88,7 @@ export function mountIngestRoutes(app: OpenAPIHono, deps: IngestRouteDeps): void
     } catch (error) {
       if (!(error instanceof IngestError)) throw error;
       deps.metrics.ingestRequestsFailed.inc({ protocol, status: String(error.status) });
-      const headers: Record<string, string> = error.status === 503 ? { 'Retry-After': '5' } : {};
+      const headers: Record<string, string> = error.status === 503 ? { 'Retry-After': retryAfterSeconds(random) } : {};
       if (protocol === 'otlp') {
         // OTLP wants a google.rpc.Status body in the request's encoding (its JSON form also carries {"error":…}).
         const status = encodeOtlpErrorStatus(error, c.req.header('content-type'));
