@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCannedHttpServer, unusedPort } from '../../test/fixtures/ingest/canned-http-server.js';
 import type { CannedHttpServer, CannedResponse, RecordedRequest } from '../../test/fixtures/ingest/canned-http-server.js';
@@ -11,6 +13,7 @@ const ROUTES: Record<string, CannedResponse> = {
   '/prefix/api/v1/not_json': { body: '<html>login</html>', contentType: 'text/html' },
   '/prefix/api/v1/weird': { body: { status: 'pending' } },
   '/prefix/api/v1/slow': { hang: true },
+  '/prefix/api/v1/big': { body: { status: 'success', data: 'x'.repeat(5000), warnings: [] } },
 };
 
 let server: CannedHttpServer;
@@ -71,6 +74,28 @@ describe('createPrometheusClient', () => {
     const url = `http://127.0.0.1:${await unusedPort()}/`;
     const error = await failure(createPrometheusClient({ url }).request('POST', 'query_range', new URLSearchParams(), 'query_range http_client_retries_total'));
     expect(error.message).toBe(`Prometheus at ${url}: cannot connect (ECONNREFUSED) while running query_range http_client_retries_total`);
+  });
+
+  it('refuses a response body over maxResponseBytes, declared or streamed, naming the limit', async () => {
+    const small = createPrometheusClient({ url: `${server.url}prefix/`, maxResponseBytes: 1000 });
+    expect((await failure(small.request('GET', 'big', new URLSearchParams(), 'q'))).reason).toBe('response body larger than 1000 bytes; narrow the query (fewer series or a shorter range)');
+    expect((await createPrometheusClient({ url: `${server.url}prefix/`, maxResponseBytes: 6000 }).request('GET', 'big', new URLSearchParams(), 'q')).data).toHaveLength(5000);
+    // Chunked, with no Content-Length: counted while it streams.
+    const chunked = createServer((_, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('{"status":"success","data":"');
+      const timer = setInterval(() => res.write('y'.repeat(400)), 5);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => chunked.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (chunked.address() as AddressInfo).port;
+      const streamed = createPrometheusClient({ url: `http://127.0.0.1:${port}/`, maxResponseBytes: 2000, timeoutMs: 10_000 });
+      expect((await failure(streamed.request('GET', 'query', new URLSearchParams(), 'q'))).reason).toBe('response body larger than 2000 bytes; narrow the query (fewer series or a shorter range)');
+    } finally {
+      chunked.closeAllConnections();
+      await new Promise((resolve) => chunked.close(resolve));
+    }
   });
 
   it('refuses invalid URLs up front', () => {

@@ -13,6 +13,8 @@ export interface PrometheusClientOptions {
   /** Extra request headers, e.g. `Authorization` or Mimir's `X-Scope-OrgID`. */
   readonly headers?: Readonly<Record<string, string>>;
   readonly fetchImpl?: typeof fetch;
+  /** Largest response body read, bytes (default {@link DEFAULT_MAX_RESPONSE_BYTES}); a larger one fails the request. */
+  readonly maxResponseBytes?: number;
 }
 
 /** The `data` and `warnings` of a successful API response. */
@@ -31,11 +33,19 @@ export interface PrometheusClient {
 /** Default per-request timeout (ms). */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
+/**
+ * Default bound on one response body: 256 MiB, far above what one chunk of a range query returns
+ * (`prometheus-range-chunks.ts` keeps chunks to Prometheus' 11,000 points per series), and below
+ * what would take the process down (a JSON text of that size parses to a few times its size).
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 << 20;
+
 /** Creates a client for the API at `options.url` (http or https; a path prefix such as `/prometheus` is kept). */
 export function createPrometheusClient(options: PrometheusClientOptions): PrometheusClient {
   const url = normaliseBaseUrl(options.url);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const fetchImpl = options.fetchImpl ?? fetch;
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const request = async (method: 'GET' | 'POST', endpoint: string, params: URLSearchParams, label: string): Promise<PrometheusApiResult> => {
     const target = new URL(`api/v1/${endpoint}`, url);
     const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
@@ -52,13 +62,40 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
         signal: AbortSignal.timeout(timeoutMs),
       });
       status = response.status;
-      return interpretResponse(response.status, response.statusText, await response.text(), fail);
+      return interpretResponse(response.status, response.statusText, await readLimited(response, maxBytes, fail), fail);
     } catch (error) {
       if (error instanceof PrometheusQueryError) throw error;
       throw fail(describeFetchError(error, timeoutMs), status);
     }
   };
   return { url, request };
+}
+
+/** The body as text, refusing (and cancelling) one longer than `maxBytes`, declared or actual. */
+async function readLimited(response: Response, maxBytes: number, fail: Fail): Promise<string> {
+  const tooLarge = (): PrometheusQueryError => fail(`response body larger than ${maxBytes} bytes; narrow the query (fewer series or a shorter range)`, response.status);
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let read = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    read += value.byteLength;
+    if (read > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    parts.push(decoder.decode(value, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return parts.join('');
 }
 
 function normaliseBaseUrl(raw: string): string {
