@@ -20,6 +20,7 @@ import type { Guardrails, GuardrailRule, TuneRule } from '../tune/guardrails-con
 import { OPEN_STATUSES, holdsFlag } from '../tune/tuner-context.js';
 import type { Upgrade } from '../upgrades/upgrade.js';
 import { ApiError } from './api-error.js';
+import { NOT_CARRIED_OUT } from '../tune/decision-proposal.js';
 
 /** What an operator asks for. */
 export interface DecisionRequest {
@@ -146,10 +147,7 @@ function proposalOf(request: DecisionRequest, target: FlagTarget, mode: 'enforce
     target,
     prediction: null,
     rollbackOf: null,
-    applied: null,
-    verification: null,
-    reverted: null,
-    failure: null,
+    ...NOT_CARRIED_OUT,
   };
 }
 

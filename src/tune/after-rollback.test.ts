@@ -9,6 +9,7 @@ import type { TunerHarness } from '../../test/support/tuner-harness.js';
 import { MemoryFlagStore } from '../flags/memory-flag-store.js';
 import { parseProposal } from './decision-proposal.js';
 import { applyRollback } from './rollback.js';
+import { NOT_CARRIED_OUT } from './decision-proposal.js';
 
 let h: TunerHarness | null = null;
 afterEach(async () => {
@@ -62,10 +63,7 @@ describe('after a rollback', () => {
         target: { flag: GATE, strategyTitle: null, variant: null, before: { kind: 'enabled', value: true }, after: { kind: 'enabled', value: false }, changes: [] },
         prediction: null,
         rollbackOf: null,
-        applied: null,
-        verification: null,
-        reverted: null,
-        failure: null,
+        ...NOT_CARRIED_OUT,
       },
       status: 'approved',
       requestedBy: 'bob',

@@ -88,6 +88,9 @@ export interface FlagWrite {
   readonly leaderEpoch: number;
 }
 
+/** What a proposal holds before it is carried out: nothing applied, verified, reverted or failed yet. */
+export const NOT_CARRIED_OUT = { applied: null, verification: null, reverted: null, failure: null } as const;
+
 /** Everything a decision carries. */
 export interface DecisionProposal {
   /** `disable`/`enable` a gate, `tune` constants, `restore` an earlier value (rollback). */

@@ -13,7 +13,7 @@ import type { DecisionKind, FindingRecord } from '../store/state-store.js';
 import { fitAttemptModel } from './attempt-model.js';
 import type { ServiceObservations } from './attempt-model.js';
 import type { DecisionPrediction, DecisionProposal, DecisionTrigger, FlagValue, Verification } from './decision-proposal.js';
-import { currentValue, describeValue } from './decision-proposal.js';
+import { NOT_CARRIED_OUT, currentValue, describeValue } from './decision-proposal.js';
 import type { GateRule, GuardrailRule, TuneRule } from './guardrails-config.js';
 import { constantsOf, planBackoff } from './plan-backoff.js';
 
@@ -132,7 +132,7 @@ function planTune(input: PlanInput, rule: TuneRule): Plan {
 }
 
 function proposal(fields: Omit<DecisionProposal, 'automatic' | 'rollbackOf' | 'applied' | 'verification' | 'reverted' | 'failure'>): DecisionProposal {
-  return { ...fields, automatic: fields.pendingReason === null, rollbackOf: null, applied: null, verification: null, reverted: null, failure: null };
+  return { ...fields, automatic: fields.pendingReason === null, rollbackOf: null, ...NOT_CARRIED_OUT };
 }
 
 /** The finding as the decision records it: its most regressed statistic. */

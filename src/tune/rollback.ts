@@ -17,6 +17,7 @@ import { describeValue, sameValue } from './decision-proposal.js';
 import { classifyFlagError, readTarget, writeTarget } from './flag-writes.js';
 import { StoreConflictError } from '../store/store-error.js';
 import { safeProposal } from './tuner-context.js';
+import { NOT_CARRIED_OUT } from './decision-proposal.js';
 
 /** What the rollback would do to one flag. */
 export interface RollbackItem {
@@ -110,10 +111,7 @@ async function restore(deps: RollbackDeps, upgradeId: string, actor: string, ite
     target,
     prediction: null,
     rollbackOf: item.decisions,
-    applied: null,
-    verification: null,
-    reverted: null,
-    failure: null,
+    ...NOT_CARRIED_OUT,
   };
   const epoch = (await deps.store.currentLeaderTerm())?.epoch ?? 0;
   const created = await deps.store.createDecision({

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { STORY, STORY_NOW_MS as NOW, storyApp } from '../../../test/support/story-app.js';
 import { csrfTokenOf } from './review-session.js';
 import type { MemoryStateStore } from '../../store/memory-state-store.js';
+import { NOT_CARRIED_OUT } from '../../tune/decision-proposal.js';
 
 const ENV = { V: 'viewer-token', O: 'operator-token', I: 'ingest-token' };
 const UPGRADE = STORY.upgrade.id;
@@ -29,10 +30,7 @@ async function pendingDecision(store: MemoryStateStore, summary = 'disable dten.
       target: { flag: 'dten.gateway.hybrid', strategyTitle: null, variant: null, before: { kind: 'enabled', value: true }, after: { kind: 'enabled', value: false }, changes: [] },
       prediction: null,
       rollbackOf: null,
-      applied: null,
-      verification: null,
-      reverted: null,
-      failure: null,
+      ...NOT_CARRIED_OUT,
     },
     status: 'proposed',
     requestedBy: 'tuner',

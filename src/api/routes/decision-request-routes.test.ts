@@ -3,6 +3,7 @@ import { EAGER, GATE, TUNED } from '../../../test/support/tuner-harness.js';
 import { UNGOVERNED, identityApp } from '../../../test/support/identity-app.js';
 import type { IdentityApp } from '../../../test/support/identity-app.js';
 import { parseProposal } from '../../tune/decision-proposal.js';
+import { NOT_CARRIED_OUT } from '../../tune/decision-proposal.js';
 
 let made: IdentityApp | null = null;
 afterEach(async () => {
@@ -216,9 +217,6 @@ function pendingToggle(flag: string): unknown {
     target: { flag, strategyTitle: null, variant: null, before: { kind: 'enabled', value: true }, after: { kind: 'enabled', value: false }, changes: [] },
     prediction: null,
     rollbackOf: null,
-    applied: null,
-    verification: null,
-    reverted: null,
-    failure: null,
+    ...NOT_CARRIED_OUT,
   };
 }
