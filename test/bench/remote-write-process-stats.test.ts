@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it, vi } from 'vitest';
 import { findPidByArgument, metricValue, parseStatCpuTicks, parseVmRssKib, readProcessStats } from './remote-write-process-stats.js';
 
 describe('parseStatCpuTicks', () => {
@@ -35,6 +36,8 @@ describe('findPidByArgument', () => {
     const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', marker], { stdio: 'ignore' });
     await new Promise((resolve) => child.once('spawn', resolve));
     try {
+      // 'spawn' comes after fork, possibly before exec: until then /proc shows the parent's command line.
+      await vi.waitFor(() => expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8')).toContain(marker), { timeout: 10_000, interval: 20 });
       expect(findPidByArgument(marker)).toBe(child.pid);
     } finally {
       const exited = new Promise((resolve) => child.once('exit', resolve));
