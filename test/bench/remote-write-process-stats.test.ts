@@ -33,14 +33,15 @@ describe('readProcessStats', () => {
 describe('findPidByArgument', () => {
   it('finds the one process with an argument, and refuses none', async () => {
     const marker = `--bench-marker=${process.pid}-${Date.now()}`;
-    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', marker], { stdio: 'ignore' });
+    // `--` keeps node from reading the marker as an option of its own (it would exit at once: "bad option").
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)', '--', marker], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     await new Promise((resolve) => child.once('spawn', resolve));
     try {
       // 'spawn' comes after fork, possibly before exec: until then /proc shows the parent's command line.
       await vi.waitFor(() => expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8')).toContain(marker), { timeout: 10_000, interval: 20 });
       expect(findPidByArgument(marker)).toBe(child.pid);
     } finally {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
     }
