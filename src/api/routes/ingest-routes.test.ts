@@ -12,6 +12,7 @@ import { RETRY_AFTER_SECONDS, retryAfterSeconds } from './ingest-routes.js';
 import { MemoryStateStore } from '../../store/memory-state-store.js';
 import { decodeRemoteWrite } from '../../ingest/remote-write/decode-remote-write.js';
 import { decodeOtlpMetrics } from '../../ingest/otlp/index.js';
+import { encodeOtlpTestRequest } from '../../ingest/otlp/encode-otlp-test-request.js';
 
 const TOKENS = { viewer: { env: 'V' }, operator: { env: 'O' }, ingest: { env: 'I' } };
 const ENV = { V: 'v', O: 'o', I: 'i' };
@@ -26,7 +27,10 @@ const CAPTURED_AT_MS = Math.max(
   ...decodeOtlpMetrics(OTLP_PROTOBUF, { contentType: 'application/x-protobuf' }, { maxDecodedBytes: 1 << 26, labels: { instance: 'instance', service: 'service' } }).batch.series.flatMap((s) => [...s.timestampsMs]),
 );
 
-function makeApp(limits: Partial<{ maxInFlight: number; memoryBudgetBytes: number; maxDecodedBytes: number; maxSeries: number }> = {}, wrap: (store: SeriesStore) => SeriesStore = (store) => store) {
+function makeApp(
+  limits: Partial<{ maxInFlight: number; memoryBudgetBytes: number; maxDecodedBytes: number; maxSeries: number; maxEventLoopDelayMs: number; eventLoopDelayMs: () => number }> = {},
+  wrap: (store: SeriesStore) => SeriesStore = (store) => store,
+) {
   const store = wrap(createSeriesStore({ sliceMs: 60_000, retentionMs: 7 * 86_400_000, maxSeries: limits.maxSeries ?? 100_000 }));
   const metrics = createServiceMetrics();
   const state = new MemoryStateStore();
@@ -45,9 +49,16 @@ function makeApp(limits: Partial<{ maxInFlight: number; memoryBudgetBytes: numbe
     decisions: state,
     ingest: {
       store,
-      limits: { maxBodyBytes: 8 << 20, maxDecodedBytes: limits.maxDecodedBytes ?? 32 << 20, maxInFlight: limits.maxInFlight ?? 8, memoryBudgetBytes: limits.memoryBudgetBytes ?? 1 << 30 },
+      limits: {
+        maxBodyBytes: 8 << 20,
+        maxDecodedBytes: limits.maxDecodedBytes ?? 32 << 20,
+        maxInFlight: limits.maxInFlight ?? 8,
+        memoryBudgetBytes: limits.memoryBudgetBytes ?? 1 << 30,
+        ...(limits.maxEventLoopDelayMs === undefined ? {} : { maxEventLoopDelayMs: limits.maxEventLoopDelayMs }),
+      },
       labels: { instance: 'instance', service: 'service' },
       now: () => CAPTURED_AT_MS,
+      ...(limits.eventLoopDelayMs === undefined ? {} : { eventLoopDelayMs: limits.eventLoopDelayMs }),
     },
   });
   return { app, store, metrics };
@@ -162,5 +173,34 @@ describe('POST /v1/metrics (OTLP/HTTP)', () => {
     const bomb = new Uint8Array(gzipSync(Buffer.alloc(8 << 20)));
     expect((await app.request('/v1/metrics', { method: 'POST', body: bomb, headers: { ...headers, 'Content-Encoding': 'gzip' } })).status).toBe(413);
     expect((await app.request('/v1/metrics', { method: 'POST', body: OTLP_PROTOBUF, headers: { ...headers, 'Content-Type': 'application/x-protobuf' } })).status).toBe(200);
+  });
+});
+
+/**
+ * Overload of the push endpoints when the event loop is behind. Pushes are decoded one at a time as
+ * their bodies arrive, so with fast senders (loopback, a LAN) `maxInFlight` never sees them queue up:
+ * the soak of `serve` (test/bench/soak.ts) had 200 remote-write shards waiting, never a 503, and the
+ * event loop several seconds behind. The delay of the loop is what must turn them away.
+ */
+describe('push endpoints while the event loop is behind', () => {
+  const LIMIT_MS = 1000;
+  const otlp = (): RequestInit => ({
+    method: 'POST',
+    body: encodeOtlpTestRequest({ resourceMetrics: [] }, 'protobuf'),
+    headers: { Authorization: 'Bearer i', 'Content-Type': 'application/x-protobuf' },
+  });
+
+  it('answer 503 with Retry-After once the loop is more than the limit behind, and count it', async () => {
+    let delay = LIMIT_MS + 1;
+    const { app, metrics } = makeApp({ maxEventLoopDelayMs: LIMIT_MS, eventLoopDelayMs: () => delay });
+    const refused = await app.request('/api/v1/write', remoteWrite(REMOTE_WRITE));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('Retry-After')).toMatch(/^[3-8]$/);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('overloaded');
+    expect((await app.request('/v1/metrics', otlp())).status).toBe(503);
+    expect(await metrics.registry.getSingleMetricAsString('shiftguard_ingest_overloaded_total')).toMatch(/protocol="remote_write"\} 1\n[^]*protocol="otlp"\} 1/);
+    delay = LIMIT_MS;
+    expect((await app.request('/api/v1/write', remoteWrite(REMOTE_WRITE))).status).toBe(204);
+    expect((await app.request('/v1/metrics', otlp())).status).toBe(200);
   });
 });
