@@ -15,6 +15,8 @@ export type PostOutcome =
       readonly retryAfterMs: number | null;
       /** The start of the response body (at most 300 characters) when the status is not 2xx, else empty. */
       readonly bodySnippet: string;
+      /** The whole response body, whatever the status, when the request asked for it (`readBody`); absent for a redirect not followed. */
+      readonly body?: string;
     }
   | { readonly kind: 'network'; readonly error: string };
 
@@ -29,6 +31,8 @@ export interface PostJsonRequest {
   readonly signal?: AbortSignal;
   /** Clock for `Retry-After` dates, epoch ms. */
   readonly nowMs: number;
+  /** Read the whole body into the outcome's `body`, 2xx included (callers that need the answer's content). */
+  readonly readBody?: boolean;
 }
 
 const MAX_SNIPPET_CHARS = 300;
@@ -46,9 +50,14 @@ export async function postJson(fetchImpl: typeof fetch, request: PostJsonRequest
       signal,
     });
     const ok = response.status >= 200 && response.status < 300;
+    const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'), request.nowMs);
+    if (request.readBody === true) {
+      const body = await response.text();
+      return { kind: 'response', status: response.status, retryAfterMs, bodySnippet: ok ? '' : body.slice(0, MAX_SNIPPET_CHARS), body };
+    }
     const bodySnippet = ok ? '' : (await response.text()).slice(0, MAX_SNIPPET_CHARS);
     if (ok) await response.body?.cancel();
-    return { kind: 'response', status: response.status, retryAfterMs: parseRetryAfterMs(response.headers.get('retry-after'), request.nowMs), bodySnippet };
+    return { kind: 'response', status: response.status, retryAfterMs, bodySnippet };
   } catch (error) {
     if (timeout.aborted) return { kind: 'network', error: `no answer within ${request.timeoutMs} ms` };
     if (request.signal?.aborted === true) return { kind: 'network', error: 'aborted by shutdown' };

@@ -15,8 +15,7 @@
  * Like every outbound call here it never throws: the outcome is data (a status, or why no response
  * came). Redirects are not followed (a redirect to a login page means the URL is wrong).
  */
-import { parseRetryAfterMs, redirectNotFollowed } from '../alerts/post-json.js';
-import { OutboundRedirectError } from '../net/outbound-error.js';
+import { postJson } from '../alerts/post-json.js';
 import type { Annotation } from './annotation-feed.js';
 import type { GrafanaTarget } from './grafana-config.js';
 
@@ -78,25 +77,19 @@ const MAX_MESSAGE_CHARS = 300;
 
 /** POSTs one annotation; resolves with the outcome, never rejects. */
 export async function postGrafanaAnnotation(fetchImpl: typeof fetch, request: GrafanaPostRequest): Promise<GrafanaPostOutcome> {
-  const timeout = AbortSignal.timeout(Math.max(1, Math.round(request.timeoutMs)));
-  const signal = request.signal === undefined ? timeout : AbortSignal.any([timeout, request.signal]);
-  try {
-    const response = await fetchImpl(`${request.baseUrl}/api/annotations`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'User-Agent': 'shiftguard', Authorization: `Bearer ${request.token}` },
-      body: JSON.stringify(request.body),
-      redirect: 'manual',
-      signal,
-    });
-    const text = await response.text();
-    if (response.status >= 200 && response.status < 300) return { kind: 'added', id: annotationId(text) };
-    return { kind: 'response', status: response.status, message: grafanaMessage(text), retryAfterMs: parseRetryAfterMs(response.headers.get('retry-after'), request.nowMs) };
-  } catch (error) {
-    if (timeout.aborted) return { kind: 'network', error: `no answer within ${request.timeoutMs} ms` };
-    if (request.signal?.aborted === true) return { kind: 'network', error: 'aborted by shutdown' };
-    if (error instanceof OutboundRedirectError) return { kind: 'response', status: error.status, message: redirectNotFollowed(error), retryAfterMs: null };
-    return { kind: 'network', error: describeFetchError(error) };
-  }
+  const outcome = await postJson(fetchImpl, {
+    url: `${request.baseUrl}/api/annotations`,
+    body: JSON.stringify(request.body),
+    headers: { Accept: 'application/json', Authorization: `Bearer ${request.token}` },
+    timeoutMs: request.timeoutMs,
+    ...(request.signal === undefined ? {} : { signal: request.signal }),
+    nowMs: request.nowMs,
+    readBody: true,
+  });
+  if (outcome.kind === 'network') return outcome;
+  if (outcome.status >= 200 && outcome.status < 300) return { kind: 'added', id: annotationId(outcome.body ?? '') };
+  // No body: a redirect the guarded fetch did not follow, described in the snippet.
+  return { kind: 'response', status: outcome.status, message: outcome.body === undefined ? outcome.bodySnippet : grafanaMessage(outcome.body), retryAfterMs: outcome.retryAfterMs };
 }
 
 /** Classifies an outcome (see {@link GrafanaVerdict}). */
@@ -138,11 +131,4 @@ function parseObject(text: string): Record<string, unknown> | null {
   } catch {
     return null;
   }
-}
-
-/** `fetch failed: connect ECONNREFUSED 127.0.0.1:9` rather than undici's bare `fetch failed`. */
-function describeFetchError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = (error as { cause?: unknown }).cause;
-  return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
 }
