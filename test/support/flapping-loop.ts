@@ -37,7 +37,7 @@ import { validateUpgrade } from '../../src/upgrades/load-upgrade.js';
 import type { Upgrade } from '../../src/upgrades/upgrade.js';
 import { createOscillatingFleet } from './oscillating-fleet.js';
 import type { FleetFlags, RetryWorld } from './oscillating-fleet.js';
-import { EAGER, GATE, TUNED } from './tuner-harness.js';
+import { EAGER, GATE, SHIPPED_RULES, TUNED } from './tuner-harness.js';
 
 /** The upgrade starts here (simulated time). */
 export const UPGRADE_AT_MS = Date.parse('2026-04-10T12:00:00Z');
@@ -95,17 +95,7 @@ export interface LoopLimits {
  * declared) in either order, under `limits`.
  */
 export function loopGuardrails(limits: LoopLimits, order: 'gate-first' | 'tune-first' = 'gate-first'): Guardrails {
-  const gate = [`  - flag: ${GATE}`, '    may: [disable]', '    when: { signal: retries, binary: dten-sync }'];
-  const tune = [
-    `  - flag: ${TUNED}`,
-    '    tune:',
-    '      baseDelayMs:  { min: 50,   max: 400,   maxStep: 0.25 }',
-    '      multiplier:   { min: 1.5,  max: 3.0,   maxStep: 0.25 }',
-    '      maxDelayMs:   { min: 1000, max: 10000, maxStep: 0.5 }',
-    '      maxRetries:   { min: 1,    max: 5,     maxStep: 0.5 }',
-    '    when: { signal: [latency, retries], binary: dten-sync }',
-    '    transientFault: 250ms',
-  ];
+  const { gate, tune } = SHIPPED_RULES;
   const lines = [
     'mode: enforce',
     'unleash: { url: "http://127.0.0.1:4242/api", environment: production }',

@@ -29,25 +29,29 @@ export const GATE = 'dten.sync.backoff-v2';
 export const TUNED = 'dten.sync.backoff';
 export const EAGER = { baseDelayMs: 50, multiplier: 1.5, maxDelayMs: 2000, maxRetries: 5, jitter: 'full' } as const;
 
+/** The shipped guardrails' two rules (config/guardrails.yaml, the partner's transient faults declared), as YAML lines. */
+export const SHIPPED_RULES = {
+  gate: [`  - flag: ${GATE}`, '    may: [disable]', '    when: { signal: retries, binary: dten-sync }'],
+  tune: [
+    `  - flag: ${TUNED}`,
+    '    tune:',
+    '      baseDelayMs:  { min: 50,   max: 400,   maxStep: 0.25 }',
+    '      multiplier:   { min: 1.5,  max: 3.0,   maxStep: 0.25 }',
+    '      maxDelayMs:   { min: 1000, max: 10000, maxStep: 0.5 }',
+    '      maxRetries:   { min: 1,    max: 5,     maxStep: 0.5 }',
+    '    when: { signal: [latency, retries], binary: dten-sync }',
+    '    transientFault: 250ms',
+  ],
+} as const;
+
 /** Guardrails like the shipped file, with the test's mode and limits. */
 export function testGuardrails(options: { mode?: 'enforce' | 'dry-run'; gate?: boolean; tune?: boolean; cooldown?: string; maxChangesPerDay?: number; verifyWindow?: string } = {}): Guardrails {
   const lines = [
     `mode: ${options.mode ?? 'enforce'}`,
     'unleash: { url: "http://127.0.0.1:4242/api", environment: production }',
     'rules:',
-    ...(options.gate === false ? [] : [`  - flag: ${GATE}`, '    may: [disable]', '    when: { signal: retries, binary: dten-sync }']),
-    ...(options.tune === false
-      ? []
-      : [
-          `  - flag: ${TUNED}`,
-          '    tune:',
-          '      baseDelayMs:  { min: 50,   max: 400,   maxStep: 0.25 }',
-          '      multiplier:   { min: 1.5,  max: 3.0,   maxStep: 0.25 }',
-          '      maxDelayMs:   { min: 1000, max: 10000, maxStep: 0.5 }',
-          '      maxRetries:   { min: 1,    max: 5,     maxStep: 0.5 }',
-          '    when: { signal: [latency, retries], binary: dten-sync }',
-          '    transientFault: 250ms',
-        ]),
+    ...(options.gate === false ? [] : SHIPPED_RULES.gate),
+    ...(options.tune === false ? [] : SHIPPED_RULES.tune),
     'limits:',
     `  cooldown: ${options.cooldown ?? '15m'}`,
     `  maxChangesPerDay: ${options.maxChangesPerDay ?? 6}`,
