@@ -25,6 +25,12 @@ export interface RawSeries {
 export interface MetricsData {
   readonly series: RawSeries[];
   readonly warnings: string[];
+  /**
+   * The series' typed arrays are fresh, each the whole of its own buffer, and the source keeps no
+   * reference to them: the reader may move them to another thread instead of copying them.
+   * Absent: they may be views of the source's own data (copy them).
+   */
+  readonly owned?: true;
 }
 
 /** What detection asks a metrics source for. */

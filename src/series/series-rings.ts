@@ -20,8 +20,8 @@ const TEMPORALITIES: readonly Temporality[] = ['cumulative', 'delta', 'gauge'];
 export const PAGE_SERIES = 256;
 const PAGE_SHIFT = Math.log2(PAGE_SERIES);
 const PAGE_MASK = PAGE_SERIES - 1;
-/** Bytes of state per series: newest slice, last value and last time (doubles), temporality (a byte). */
-const STATE_BYTES = 3 * Float64Array.BYTES_PER_ELEMENT + 1;
+/** Bytes of state per series: first and newest slice, last value and last time (doubles), temporality (a byte). */
+const STATE_BYTES = 4 * Float64Array.BYTES_PER_ELEMENT + 1;
 
 /** One series read back as samples at slice ends: cumulative sums, or gauges' last values. */
 export interface RingSamples {
@@ -37,6 +37,8 @@ export class SeriesRings {
   private readonly pages: Float32Array[] = [];
   /** Absolute slice number of the newest slice written (−Infinity before any). */
   private newestSlice = new Float64Array(0);
+  /** Absolute slice number of the oldest slice ever written (Infinity before any): reads start there, not with the empty slices before the series existed. */
+  private firstSlice = new Float64Array(0);
   private lastValue = new Float64Array(0);
   private lastMs = new Float64Array(0);
   private kinds = new Uint8Array(0);
@@ -67,6 +69,7 @@ export class SeriesRings {
     const kind = TEMPORALITIES.indexOf(temporality);
     this.kinds[id] = kind;
     this.newestSlice[id] = -Infinity;
+    this.firstSlice[id] = Infinity;
     this.lastValue[id] = NaN;
     this.lastMs[id] = NaN;
     const base = (id & PAGE_MASK) * this.slots;
@@ -98,34 +101,37 @@ export class SeriesRings {
     const newest = this.newestSlice[id] as number;
     if (!Number.isFinite(newest)) return null;
     const { sliceMs, slots } = this;
-    const from = Math.max(newest - slots + 1, Math.floor(request.startMs / sliceMs));
+    const from = Math.max(newest - slots + 1, Math.floor(request.startMs / sliceMs), this.firstSlice[id] as number);
     const to = Math.min(newest, Math.floor(request.endMs / sliceMs));
     if (to < from) return null;
     const gauge = this.kinds[id] === GAUGE;
     const page = this.pages[id >>> PAGE_SHIFT] as Float32Array;
     const base = (id & PAGE_MASK) * slots;
-    const timestamps: number[] = [];
-    const out: number[] = [];
+    // Written straight into typed arrays: a counter has one sample per slice plus the anchor, a gauge at most one per slice.
+    const capacity = to - from + 1 + (gauge ? 0 : 1);
+    const timestamps = new Float64Array(capacity);
+    const out = new Float64Array(capacity);
+    let n = 0;
     let running = 0;
     if (!gauge) {
       // A zero sample at the start of the first slice anchors the differences.
-      timestamps.push(from * sliceMs);
-      out.push(0);
+      timestamps[n] = from * sliceMs;
+      out[n++] = 0;
     }
     for (let k = from; k <= to; k++) {
       const v = page[base + mod(k, slots)] as number;
       if (gauge) {
         if (Number.isNaN(v)) continue;
-        timestamps.push((k + 1) * sliceMs - 1);
-        out.push(v);
+        timestamps[n] = (k + 1) * sliceMs - 1;
+        out[n++] = v;
       } else {
         running += v;
-        timestamps.push((k + 1) * sliceMs);
-        out.push(running);
+        timestamps[n] = (k + 1) * sliceMs;
+        out[n++] = running;
       }
     }
-    if (out.length === 0) return null;
-    return { timestampsMs: Float64Array.from(timestamps), values: Float64Array.from(out) };
+    if (n === 0) return null;
+    return n === capacity ? { timestampsMs: timestamps, values: out } : { timestampsMs: timestamps.slice(0, n), values: out.slice(0, n) };
   }
 
   private appendUnsorted(id: number, timestampsMs: Float64Array, values: Float64Array, from: number, to: number, oldestMs: number, rejected: Map<string, number>): number {
@@ -194,6 +200,7 @@ export class SeriesRings {
       this.newestSlice[id] = newest = k;
     }
     if (k <= newest - slots) return;
+    if (k < (this.firstSlice[id] as number)) this.firstSlice[id] = k;
     const index = base + mod(k, slots);
     if (set) {
       page[index] = x;
@@ -206,6 +213,7 @@ export class SeriesRings {
   private grow(): void {
     const capacity = Math.max(PAGE_SERIES, this.kinds.length * 2);
     this.newestSlice = resized(this.newestSlice, new Float64Array(capacity));
+    this.firstSlice = resized(this.firstSlice, new Float64Array(capacity));
     this.lastValue = resized(this.lastValue, new Float64Array(capacity));
     this.lastMs = resized(this.lastMs, new Float64Array(capacity));
     this.kinds = resized(this.kinds, new Uint8Array(capacity));

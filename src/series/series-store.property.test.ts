@@ -70,6 +70,8 @@ interface ReferenceSeries {
   readonly temporality: Temporality;
   readonly ring: Float32Array;
   newestSlice: number;
+  /** Oldest slice written: reads start there (the slices before the series existed are not data). */
+  firstSlice: number;
   lastValue: number;
   lastMs: number;
 }
@@ -94,7 +96,7 @@ function createReferenceStore(options: { sliceMs: number; retentionMs: number; m
           }
           const ring = new Float32Array(slots);
           if (s.temporality === 'gauge') ring.fill(NaN);
-          stored = { name: s.name, labels: s.labels, temporality: s.temporality, ring, newestSlice: -Infinity, lastValue: NaN, lastMs: NaN };
+          stored = { name: s.name, labels: s.labels, temporality: s.temporality, ring, newestSlice: -Infinity, firstSlice: Infinity, lastValue: NaN, lastMs: NaN };
           series.set(key, stored);
         }
         acceptedSamples += appendSamples(stored, s, options.sliceMs, nowMs - options.retentionMs, rejected);
@@ -153,6 +155,7 @@ function write(stored: ReferenceSeries, k: number, update: (old: number) => numb
     stored.newestSlice = k;
   }
   if (k <= stored.newestSlice - slots) return;
+  stored.firstSlice = Math.min(stored.firstSlice, k);
   const index = mod(k, slots);
   const old = stored.ring[index] ?? 0;
   stored.ring[index] = update(stored.temporality === 'gauge' || !Number.isNaN(old) ? old : 0);
@@ -160,7 +163,7 @@ function write(stored: ReferenceSeries, k: number, update: (old: number) => numb
 
 function readBack(stored: ReferenceSeries, sliceMs: number, slots: number, request: SeriesRequest): RawSeries | null {
   if (!Number.isFinite(stored.newestSlice)) return null;
-  const from = Math.max(stored.newestSlice - slots + 1, Math.floor(request.startMs / sliceMs));
+  const from = Math.max(stored.newestSlice - slots + 1, Math.floor(request.startMs / sliceMs), stored.firstSlice);
   const to = Math.min(stored.newestSlice, Math.floor(request.endMs / sliceMs));
   if (to < from) return null;
   const gauge = stored.temporality === 'gauge';

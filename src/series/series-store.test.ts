@@ -69,6 +69,19 @@ describe('series store', () => {
     expect([...inc.increments]).toEqual([60, 10, 30]);
   });
 
+  it('reads a series from the slice of its first sample, not from the request\'s start: before it existed is not a run of zeros', async () => {
+    const store = createSeriesStore({ sliceMs: MINUTE, retentionMs: 60 * MINUTE, maxSeries: 10 });
+    const t0 = 30 * MINUTE;
+    const series: IngestSeries = { name: 'x_total', labels: { instance: 'new' }, temporality: 'cumulative', timestampsMs: [t0 + 10_000, t0 + MINUTE + 10_000, t0 + 2 * MINUTE + 10_000], values: [7, 13, 20] };
+    store.ingest({ series: [series], rejected: new Map() }, t0 + 3 * MINUTE);
+    const { series: [raw] } = await store.read({ metricNames: ['x_total'], startMs: 0, endMs: t0 + 3 * MINUTE });
+    expect([...(raw as RawSeries).timestampsMs]).toEqual([t0, t0 + MINUTE, t0 + 2 * MINUTE, t0 + 3 * MINUTE]);
+    const inc = counterIncrements(raw as RawSeries, { startMs: t0 - 5 * MINUTE, sliceMs: MINUTE, count: 8 });
+    // An instance that appears in the window is absent before, as a file or Prometheus would show it.
+    expect([...inc.covered]).toEqual([0, 0, 0, 0, 0, 1, 1, 1]);
+    expect(inc.increments.reduce((a, b) => a + b, 0)).toBeCloseTo(13, 4);
+  });
+
   it('keeps gauges as their last value per slice', async () => {
     const store = createSeriesStore({ sliceMs: MINUTE, retentionMs: 60 * MINUTE, maxSeries: 10 });
     store.ingest({ series: [{ name: 'g', labels: {}, temporality: 'gauge', timestampsMs: [0, 10_000, MINUTE + 5], values: [1, 2, 3] }], rejected: new Map() }, MINUTE);

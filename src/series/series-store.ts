@@ -180,7 +180,8 @@ export function createSeriesStore(options: SeriesStoreOptions): IndexedSeriesSto
         const temporality = rings.temporality(id);
         out.push({ name, labels: keys.labels(id, pairs), timestampsMs: samples.timestampsMs, values: samples.values, origin: `store:${temporality}` });
       }
-      return Promise.resolve({ series: out, warnings: [] });
+      // Every read builds new arrays (`SeriesRings.read`): the caller owns them.
+      return Promise.resolve({ series: out, warnings: [], owned: true });
     },
   };
   return store;
