@@ -13,7 +13,7 @@
  */
 import { BASE, CTRL, TREAT, stateTotals } from './panel.js';
 import type { CountPanel } from './panel.js';
-import { accumulateLagProducts, ar1MeanFactor, fitMoments } from './serial-correlation.js';
+import { accumulateCrossLagProducts, accumulateLagProducts, ar1MeanFactor, fitMoments } from './serial-correlation.js';
 import type { SerialFit } from './serial-correlation.js';
 
 /** Variance of each side's log rate with the degrees of freedom its fitted parameters deserve. */
@@ -261,11 +261,9 @@ function pooledMoments(sides: readonly SideSeries[], cross: boolean): { gamma: n
       if (present === 0) continue;
       slices += present;
       instances.add(i);
-      for (let j = cross ? 0 : i; j <= (cross ? side.x.length - 1 : i); j++) {
-        if (cross && j === i) continue;
-        accumulateLagProducts(xi, side.x[j] ?? xi, sums, counts);
-      }
+      if (!cross) accumulateLagProducts(xi, xi, sums, counts);
     }
+    if (cross) accumulateCrossLagProducts(side.x, sums, counts);
   }
   const gamma = sums.map((s, k) => ((counts[k] ?? 0) > 0 ? s / (counts[k] ?? 1) : 0));
   // Each instance's mean is removed once over both windows: its series length is its slices in both.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ar1MeanFactor, demeaningBias, fitMoments, fitSerialCorrelation, varianceInflation } from './serial-correlation.js';
+import { accumulateCrossLagProducts, accumulateLagProducts, ar1MeanFactor, demeaningBias, fitMoments, fitSerialCorrelation, varianceInflation } from './serial-correlation.js';
 import type { SerialFit } from './serial-correlation.js';
 import { createRng } from './random.js';
 import type { Rng } from './random.js';
@@ -202,5 +202,37 @@ describe('varianceInflation', () => {
       expect(Math.abs((bootstrap * varianceInflation(fit, m, blockLength(m))) / truth - 1)).toBeLessThan(0.12);
       expect(Math.abs(empirical / truth - 1)).toBeLessThan(0.2);
     }
+  });
+});
+
+describe('accumulateCrossLagProducts', () => {
+  /** The definition: every ordered pair of different series, one pair at a time. */
+  function pairwise(xs: readonly Float64Array[]): { sums: number[]; counts: number[] } {
+    const sums = [0, 0, 0];
+    const counts = [0, 0, 0];
+    xs.forEach((a, i) => xs.forEach((b, j) => i !== j && accumulateLagProducts(a, b, sums, counts)));
+    return { sums, counts };
+  }
+
+  it('equals the sum over every pair of different series, gaps (NaN) skipped, at lags 0..2', () => {
+    const rng = createRng(31);
+    for (const [series, slices] of [[2, 5], [7, 40], [40, 120]] as const) {
+      const xs = Array.from({ length: series }, () => Float64Array.from({ length: slices }, () => (rng.next() < 0.15 ? NaN : normal(rng) * 3 + 0.5)));
+      const sums = [1, 2, 3];
+      const counts = [4, 5, 6];
+      accumulateCrossLagProducts(xs, sums, counts);
+      const expected = pairwise(xs);
+      expected.sums.forEach((s, lag) => expect(sums[lag]).toBeCloseTo(s + lag + 1, 8));
+      expect(counts).toEqual(expected.counts.map((c, lag) => c + lag + 4));
+    }
+  });
+
+  it('adds nothing for a single series or none', () => {
+    const sums = [0, 0, 0];
+    const counts = [0, 0, 0];
+    accumulateCrossLagProducts([Float64Array.of(1, 2, 3)], sums, counts);
+    accumulateCrossLagProducts([], sums, counts);
+    expect(sums).toEqual([0, 0, 0]);
+    expect(counts).toEqual([0, 0, 0]);
   });
 });

@@ -167,6 +167,39 @@ export function accumulateLagProducts(a: Float64Array, b: Float64Array, sums: nu
   }
 }
 
+/**
+ * Adds Σ_(i≠j) Σ_t x_i[t]·x_j[t−lag] over every ordered pair of different series, and the number
+ * of such products, to `sums[lag]`, `counts[lag]` for lags 0..2, skipping NaN values as
+ * {@link accumulateLagProducts} does for each pair. O(series × slices): the sum over all pairs is
+ * the product of the per-slice totals, less each series' products with itself.
+ */
+export function accumulateCrossLagProducts(xs: readonly Float64Array[], sums: number[], counts: number[]): void {
+  const length = xs.reduce((m, x) => Math.max(m, x.length), 0);
+  const total = new Float64Array(length);
+  const present = new Float64Array(length);
+  const ownSums = [0, 0, 0];
+  const ownCounts = [0, 0, 0];
+  for (const x of xs) {
+    for (let t = 0; t < x.length; t++) {
+      const v = x[t] ?? NaN;
+      if (Number.isNaN(v)) continue;
+      total[t] = (total[t] ?? 0) + v;
+      present[t] = (present[t] ?? 0) + 1;
+    }
+    accumulateLagProducts(x, x, ownSums, ownCounts);
+  }
+  for (let lag = 0; lag <= 2; lag++) {
+    let sum = 0;
+    let count = 0;
+    for (let t = lag; t < length; t++) {
+      sum += (total[t] ?? 0) * (total[t - lag] ?? 0);
+      count += (present[t] ?? 0) * (present[t - lag] ?? 0);
+    }
+    sums[lag] = (sums[lag] ?? 0) + sum - (ownSums[lag] ?? 0);
+    counts[lag] = (counts[lag] ?? 0) + count - (ownCounts[lag] ?? 0);
+  }
+}
+
 /** y − R·n per slice of the row, NaN outside `state`; the row's own mean residual is removed. */
 function residuals(row: CountPanel['instances'][number], state: number, rate: number): Float64Array {
   const u = new Float64Array(row.y.length).fill(NaN);
