@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createUpgradeMonitor } from './upgrade-monitor.js';
 import type { UpgradeMonitor } from './upgrade-monitor.js';
 import { MemoryStateStore } from '../store/memory-state-store.js';
@@ -13,6 +13,7 @@ import { validateUpgrade } from '../upgrades/load-upgrade.js';
 import type { Upgrade } from '../upgrades/upgrade.js';
 import type { FindingRecord } from '../store/state-store.js';
 import type { Report } from '../report/report.js';
+import { summarize } from '../report/report.js';
 
 const BASE = defaultConfig();
 const CONFIG: ShiftguardConfig = { ...BASE, detection: { ...BASE.detection, bootstrapResamples: 100 } };
@@ -125,5 +126,59 @@ describe('createUpgradeMonitor', () => {
       logError: () => undefined,
     });
     expect(await blind.report(h.upgrade)).toEqual(final);
+  });
+});
+
+describe('the monitor\'s timer', () => {
+  afterEach(() => vi.useRealTimers());
+
+  /** Runs the timer for `slices` slices with evaluations that take `evaluationMs` each; returns the slice ends evaluated. */
+  async function evaluatedSlices(evaluationMs: number, slices: number): Promise<number[]> {
+    vi.useFakeTimers({ now: Date.parse('2026-11-22T12:00:00.300Z') });
+    const config: ShiftguardConfig = { ...CONFIG, windows: { ...CONFIG.windows, sliceMs: 2000 }, monitoring: { ...CONFIG.monitoring, delayMs: 1000 } };
+    const store = new MemoryStateStore();
+    await store.open();
+    const bundle = nullScenario(14);
+    await store.putUpgrade({ id: 'sim-14', document: { ...bundle.upgrade, id: 'sim-14' }, registeredAtMs: Date.now(), status: 'monitoring' });
+    const asOf: number[] = [];
+    const monitor = createUpgradeMonitor({
+      config,
+      store,
+      source: createMemoryMetricsSource([]),
+      now: () => Date.now(),
+      analyze: async (request) => {
+        asOf.push(request.asOfMs ?? NaN);
+        await new Promise((resolve) => setTimeout(resolve, evaluationMs));
+        const far = new Date(Date.now() + 86_400_000).toISOString();
+        return { upgrade: 'sim-14', generatedAt: new Date().toISOString(), windows: { baseline: { start: far, end: far }, after: { start: far, end: far } }, groups: [], summary: summarize([]), warnings: [], alpha: 0.01 };
+      },
+      logError: (message, error) => {
+        throw new Error(`${message}: ${String(error)}`);
+      },
+    });
+    monitor.start();
+    await vi.advanceTimersByTimeAsync(slices * 2000);
+    // Stopping waits for the evaluation in progress, whose time is fake too.
+    const stopped = monitor.stop();
+    await vi.advanceTimersByTimeAsync(evaluationMs);
+    await stopped;
+    return asOf;
+  }
+
+  it('evaluates every slice while evaluations take less than a slice, even longer than a slice less the delay', async () => {
+    for (const evaluationMs of [100, 1500, 1900]) {
+      const asOf = await evaluatedSlices(evaluationMs, 30);
+      const steps = asOf.slice(1).map((t, i) => t - (asOf[i] as number));
+      expect(asOf.length).toBeGreaterThanOrEqual(29);
+      expect(new Set(steps)).toEqual(new Set([2000]));
+    }
+  });
+
+  it('goes on from the newest complete slice after an evaluation longer than a slice, without a backlog', async () => {
+    const asOf = await evaluatedSlices(4500, 30);
+    const steps = asOf.slice(1).map((t, i) => t - (asOf[i] as number));
+    // Each pass starts when the previous ends, on the slice complete then: every third slice at 4.5 s a pass.
+    expect(asOf.length).toBeGreaterThanOrEqual(12);
+    expect(steps.every((step) => step === 4000 || step === 6000)).toBe(true);
   });
 });

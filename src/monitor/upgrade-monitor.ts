@@ -67,6 +67,8 @@ export function createUpgradeMonitor(deps: UpgradeMonitorDeps): UpgradeMonitor {
   let active = false;
   let timer: NodeJS.Timeout | null = null;
   let ticking: Promise<void> | null = null;
+  /** The slice end the latest timer pass evaluated up to (null before the first). */
+  let passedUntil: number | null = null;
 
   /** The newest slice end whose data is complete (delay allowed for). */
   const completeUntil = (): number => Math.floor((deps.now() - config.monitoring.delayMs) / sliceMs) * sliceMs;
@@ -127,6 +129,7 @@ export function createUpgradeMonitor(deps: UpgradeMonitorDeps): UpgradeMonitor {
 
   function runTick(): void {
     timer = null;
+    passedUntil = completeUntil();
     // A pass that cannot even list the upgrades (the store is down) must not reject unhandled: that ends the process.
     ticking = tick()
       .catch((error: unknown) => deps.logError('monitoring pass failed; retrying at the next slice', error))
@@ -137,8 +140,11 @@ export function createUpgradeMonitor(deps: UpgradeMonitorDeps): UpgradeMonitor {
   }
 
   function schedule(): void {
-    // The next slice becomes complete `delay` after it ends; a second later leaves room for clock skew.
-    const nextComplete = completeUntil() + sliceMs + config.monitoring.delayMs + 1000;
+    // The slice after the one the pass evaluated becomes complete `delay` after it ends; a second
+    // later leaves room for clock skew. A pass that outlasted that runs again at once, on the newest
+    // complete slice (counting from the slice complete now instead would skip one slice whenever a
+    // pass takes longer than a slice less the delay and skew).
+    const nextComplete = (passedUntil ?? completeUntil()) + sliceMs + config.monitoring.delayMs + 1000;
     timer = setTimeout(runTick, Math.max(0, nextComplete - deps.now()));
     timer.unref();
   }
