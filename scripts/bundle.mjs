@@ -9,7 +9,11 @@ import { build } from 'esbuild';
 rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
-  entryPoints: ['dist/cli/main.js'],
+  // The analysis worker is an entry of its own: `serve` starts it by path (src/analysis/analysis-thread.ts).
+  entryPoints: [
+    { in: 'dist/cli/main.js', out: 'main' },
+    { in: 'dist/analysis/analysis-worker.js', out: 'analysis-worker' },
+  ],
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,

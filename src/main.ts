@@ -52,7 +52,8 @@ import { inSpan, startTracing } from './telemetry/tracing.js';
 import { createServiceMetrics, registerMonitorGauges, registerStateGauges, registerStoreGauges } from './telemetry/service-metrics.js';
 import type { MonitorGauges, ServiceMetrics } from './telemetry/service-metrics.js';
 import { PrometheusQueryError, createPrometheusMetricsSource } from './ingest/prometheus-api.js';
-import { runAnalysis } from './analysis/run-analysis.js';
+import { AnalysisUnavailableError, createAnalysisThread } from './analysis/analysis-thread.js';
+import type { AnalysisThread } from './analysis/analysis-thread.js';
 import type { AnalysisRequest } from './analysis/run-analysis.js';
 import type { Report } from './report/report.js';
 import type { Upgrade } from './upgrades/upgrade.js';
@@ -110,12 +111,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       ? null
       : createGrafanaPusher({ target: grafanaTarget, store, sources: registrySources(registry, store), elector, alerts, logger, now: () => Date.now(), metrics: registerGrafanaPushMetrics(metrics.registry), fetch: guardedFetch });
   let tuner: Tuner | null = null;
+  const analysisThread = createAnalysisThread({ onWorkerExit: (error) => logger.error({ err: error }, 'analysis worker died') });
   const monitor = createUpgradeMonitor({
     config,
     store,
     source: analysisSource,
     now: () => Date.now(),
-    analyze: (request) => analyzeWith(request, metrics, gauges),
+    analyze: (request) => analyzeWith(request, analysisThread, metrics, gauges),
     records: () => elector.current() !== null,
     onFindings: (open, resolved) => {
       alerts.sync(open, resolved);
@@ -154,6 +156,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       store: series,
       limits: INGEST,
       eventLoopDelayMs: () => loopDelay.delayMs(),
+      detectionOverdue: () => analysisThread.busyForMs() > config.windows.sliceMs * DETECTION_PRIORITY_SLICE_SHARE,
       labels: config.labels,
       now: () => Date.now(),
     },
@@ -187,6 +190,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       loopDelay.stop();
       await monitor.stop();
       await tuner?.stop();
+      await analysisThread.close();
       await grafana?.stop();
       await elector.stop();
       await alerts.stop(5000);
@@ -297,6 +301,13 @@ const INGEST = {
   maxSeries: 500_000,
 } as const;
 
+/**
+ * Share of a slice an evaluation may run before pushes yield to it (503 with Retry-After until it
+ * finishes): one that overruns half a slice would otherwise miss the next slice on a machine whose
+ * cores are all taken by ingest. Below that, both run side by side.
+ */
+const DETECTION_PRIORITY_SLICE_SHARE = 0.5;
+
 /** Pushed data is kept for the baseline and after windows, the settle time and an hour of margin. */
 function retentionMs(config: ShiftguardConfig): number {
   return config.windows.baselineMs + config.windows.settleMs + config.windows.afterMs + 3_600_000;
@@ -308,12 +319,13 @@ function pullSource(config: ShiftguardConfig, fetchImpl: typeof fetch): MetricsS
   return createPrometheusMetricsSource({ url: config.prometheus.url, timeoutMs: config.prometheus.timeoutMs, fetchImpl });
 }
 
-async function analyzeWith(request: AnalysisRequest, metrics: ServiceMetrics, gauges: MonitorGauges): Promise<Report> {
+/** One evaluation of the monitor, in the analysis thread, timed, counted and traced. */
+async function analyzeWith(request: AnalysisRequest, thread: AnalysisThread, metrics: ServiceMetrics, gauges: MonitorGauges): Promise<Report> {
   const phase = request.mode === 'sequential' ? 'sequential' : 'final';
   const stop = metrics.analysisDuration.startTimer();
   try {
     const report = await inSpan('detect upgrade', { 'shiftguard.upgrade': request.upgrade.id, 'shiftguard.detect.phase': phase }, async (span) => {
-      const result = await runAnalysis(request);
+      const result = await thread.analyze(request);
       span.setAttributes({ 'shiftguard.detect.groups': result.summary.groups, 'shiftguard.detect.regressions': result.summary.regressions });
       return result;
     });
@@ -324,6 +336,7 @@ async function analyzeWith(request: AnalysisRequest, metrics: ServiceMetrics, ga
     stop({ outcome: 'error' });
     gauges.evaluations.inc({ phase, outcome: 'error' });
     if (error instanceof PrometheusQueryError) throw new ApiError(502, 'metrics_source_error', error.message);
+    if (error instanceof AnalysisUnavailableError) throw new ApiError(503, 'analysis_unavailable', error.message);
     throw error;
   }
 }

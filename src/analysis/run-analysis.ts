@@ -3,7 +3,7 @@
  * signals need, resolve rollouts, detect shifts per group, adjust for multiple comparisons,
  * date and attribute each regression, and assemble the report.
  */
-import type { MetricsSource, RawSeries } from '../series/model.js';
+import type { MetricsSource, RawSeries, SeriesRequest } from '../series/model.js';
 import type { ShiftguardConfig } from '../config/shiftguard-config.js';
 import type { Upgrade } from '../upgrades/upgrade.js';
 import { resolveRollout } from '../upgrades/resolve-rollout.js';
@@ -62,12 +62,7 @@ export async function analyseUpgrade(request: AnalysisRequest): Promise<{ report
     settleMs: config.windows.settleMs,
     ...(request.asOfMs !== undefined ? { cutoffMs: request.asOfMs } : {}),
   };
-  const lastRolloutMs = Math.max(upgrade.startedAtMs, upgrade.finishedAtMs ?? upgrade.startedAtMs, ...upgrade.binaries.flatMap((b) => (b.rollout ?? []).map((r) => r.atMs)));
-  const data = await request.source.read({
-    metricNames: metricNames(config),
-    startMs: windows.startedAtMs - windows.baselineMs - LOOKBACK_MS,
-    endMs: Math.min(lastRolloutMs + windows.settleMs + windows.afterMs + config.windows.sliceMs, request.asOfMs ?? Infinity),
-  });
+  const data = await request.source.read(analysisReadRequest(request));
   progress(`read ${data.series.length} series; resolving rollouts`);
   const byName = indexByName(data.series);
   const instanceServices = instanceServicesOf(data.series, config.labels.instance, config.labels.service);
@@ -126,6 +121,20 @@ export async function analyseUpgrade(request: AnalysisRequest): Promise<{ report
       : {}),
   };
   return { report, groups };
+}
+
+/**
+ * What an analysis reads: the signals' and build-info's metrics from {@link LOOKBACK_MS} before the
+ * baseline to a slice past the after window of the last rollout (or to `asOfMs`).
+ */
+export function analysisReadRequest(request: Pick<AnalysisRequest, 'config' | 'upgrade' | 'asOfMs'>): SeriesRequest {
+  const { config, upgrade } = request;
+  const lastRolloutMs = Math.max(upgrade.startedAtMs, upgrade.finishedAtMs ?? upgrade.startedAtMs, ...upgrade.binaries.flatMap((b) => (b.rollout ?? []).map((r) => r.atMs)));
+  return {
+    metricNames: metricNames(config),
+    startMs: upgrade.startedAtMs - config.windows.baselineMs - LOOKBACK_MS,
+    endMs: Math.min(lastRolloutMs + config.windows.settleMs + config.windows.afterMs + config.windows.sliceMs, request.asOfMs ?? Infinity),
+  };
 }
 
 /** Every metric name the configured signals and build-info need. */

@@ -126,6 +126,15 @@ describe('documents', () => {
     expect(Object.keys(post.requestBody.content['application/json']?.schema.properties ?? {})).toEqual(expect.arrayContaining(['id', 'startedAt', 'binaries']));
   });
 
+  it('documents the 503 of a state store that is down or full on every operation, next to a 503 of its own', async () => {
+    const doc = (await (await makeApp().app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, { responses: Record<string, { description: string; headers?: object }> }>> };
+    const operations = Object.values(doc.paths).flatMap((item) => Object.values(item));
+    expect(operations.length).toBeGreaterThan(10);
+    for (const operation of operations) expect(operation.responses['503']?.description).toContain('`store_unavailable`');
+    expect(doc.paths['/api/v1/decisions']?.['get']?.responses['503']?.headers).toHaveProperty('Retry-After');
+    expect(doc.paths['/api/v1/upgrades/{id}/report']?.['get']?.responses['503']?.description).toMatch(/^No metrics source to analyse, or the analysis could not run .*; or: The state store is unavailable/);
+  });
+
   it('exposes its own metrics with the shiftguard_ prefix', async () => {
     const { app } = makeApp();
     await app.request('/healthz');

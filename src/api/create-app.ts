@@ -114,10 +114,16 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   if (deps.ingest) mountIngestRoutes(app, { ...deps.ingest, auth: deps.auth, metrics: deps.metrics });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'shiftguard', version: deps.version, description: 'Detects and attributes telemetry shifts after fleet upgrades (CONTRACT §6).' },
-  });
+  app.get('/openapi.json', (c) =>
+    c.json(
+      withStateStoreAnswers(
+        app.getOpenAPI31Document({
+          openapi: '3.1.0',
+          info: { title: 'shiftguard', version: deps.version, description: 'Detects and attributes telemetry shifts after fleet upgrades (CONTRACT §6).' },
+        }),
+      ),
+    ),
+  );
   mountReviewRoutes(app, {
     auth: deps.auth,
     registry: deps.registry,
@@ -129,6 +135,30 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   });
   return app;
 }
+
+/** What the `onError` handler answers for a state store that is down, restarting or full. */
+const STATE_STORE_503 =
+  'The state store is unavailable (`store_unavailable`: the database unreachable or restarting) or full (`store_full`: no space left; nothing was written); retry after `Retry-After` seconds';
+
+/**
+ * Every documented operation reads or writes the state store, so each may answer 503 as the
+ * `onError` handler does; the document says so once per operation (appended to a 503 the route
+ * documents for a reason of its own).
+ */
+function withStateStoreAnswers<T extends { paths?: Record<string, unknown> }>(doc: T): T {
+  const error = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+  const headers = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } };
+  for (const item of Object.values(doc.paths ?? {})) {
+    for (const [method, operation] of Object.entries(item as Record<string, { responses?: Record<string, { description?: string; [field: string]: unknown }> }>)) {
+      if (!HTTP_METHODS.has(method) || operation.responses === undefined) continue;
+      const own = operation.responses['503'];
+      operation.responses['503'] = own === undefined ? { description: STATE_STORE_503, headers, content: error } : { ...own, description: `${own.description ?? ''}; or: ${STATE_STORE_503}` };
+    }
+  }
+  return doc;
+}
+
+const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
 /** `unknown key "status"`, with the allowed keys when the schema lists them (`expected one of: …`). */
 function unknownKeys(keys: readonly string[], message: string): string {

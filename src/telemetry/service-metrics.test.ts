@@ -7,7 +7,7 @@ describe('createServiceMetrics', () => {
     const text = await metrics.registry.metrics();
     for (const protocol of ['remote_write', 'otlp']) {
       expect(text).toContain(`shiftguard_samples_ingested_total{protocol="${protocol}"} 0`);
-      expect(text).toContain(`shiftguard_ingest_overloaded_total{protocol="${protocol}"} 0`);
+      for (const reason of ['in_flight', 'memory_budget', 'event_loop', 'detection']) expect(text).toContain(`shiftguard_ingest_overloaded_total{protocol="${protocol}",reason="${reason}"} 0`);
     }
     metrics.samplesIngested.inc({ protocol: 'otlp' }, 5);
     expect(await metrics.registry.metrics()).toContain('shiftguard_samples_ingested_total{protocol="otlp"} 5');

@@ -21,12 +21,14 @@ export interface ServiceMetrics {
   readonly samplesIngested: Counter<'protocol'>;
   readonly samplesRejected: Counter<'protocol' | 'reason'>;
   readonly ingestRequestsFailed: Counter<'protocol' | 'status'>;
-  readonly ingestOverloaded: Counter<'protocol'>;
+  readonly ingestOverloaded: Counter<'protocol' | 'reason'>;
   readonly storeErrors: Counter<'code'>;
 }
 
 /** The `code` label of `shiftguard_state_store_errors_total`: the state-store failures answered 503. */
 export const STORE_ERROR_CODES = ['unavailable', 'full'] as const;
+/** Why a push was refused for overload (see `ingest-routes.ts`). */
+export const OVERLOAD_REASONS = ['in_flight', 'memory_budget', 'event_loop', 'detection'] as const;
 
 /**
  * Creates the registry with the process metrics (`shiftguard_process_*`, `shiftguard_nodejs_*`).
@@ -79,8 +81,8 @@ export function createServiceMetrics(): ServiceMetrics {
     }),
     ingestOverloaded: new Counter({
       name: 'shiftguard_ingest_overloaded_total',
-      help: 'Push requests answered 503 because of overload, by protocol.',
-      labelNames: ['protocol'],
+      help: 'Push requests answered 503 because of overload, by protocol and reason: in_flight (too many pushes at once), memory_budget (series store full), event_loop (the service behind on its work), detection (an evaluation overran half a slice and has the CPU until it finishes).',
+      labelNames: ['protocol', 'reason'],
       registers: [registry],
     }),
     storeErrors: new Counter({
@@ -93,7 +95,7 @@ export function createServiceMetrics(): ServiceMetrics {
   for (const code of STORE_ERROR_CODES) metrics.storeErrors.inc({ code }, 0);
   for (const protocol of PUSH_PROTOCOLS) {
     metrics.samplesIngested.inc({ protocol }, 0);
-    metrics.ingestOverloaded.inc({ protocol }, 0);
+    for (const reason of OVERLOAD_REASONS) metrics.ingestOverloaded.inc({ protocol, reason }, 0);
   }
   for (const outcome of OUTCOMES) metrics.analysisDuration.zero({ outcome });
   return metrics;

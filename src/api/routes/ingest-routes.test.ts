@@ -28,7 +28,15 @@ const CAPTURED_AT_MS = Math.max(
 );
 
 function makeApp(
-  limits: Partial<{ maxInFlight: number; memoryBudgetBytes: number; maxDecodedBytes: number; maxSeries: number; maxEventLoopDelayMs: number; eventLoopDelayMs: () => number }> = {},
+  limits: Partial<{
+    maxInFlight: number;
+    memoryBudgetBytes: number;
+    maxDecodedBytes: number;
+    maxSeries: number;
+    maxEventLoopDelayMs: number;
+    eventLoopDelayMs: () => number;
+    detectionOverdue: () => boolean;
+  }> = {},
   wrap: (store: SeriesStore) => SeriesStore = (store) => store,
 ) {
   const store = wrap(createSeriesStore({ sliceMs: 60_000, retentionMs: 7 * 86_400_000, maxSeries: limits.maxSeries ?? 100_000 }));
@@ -59,6 +67,7 @@ function makeApp(
       labels: { instance: 'instance', service: 'service' },
       now: () => CAPTURED_AT_MS,
       ...(limits.eventLoopDelayMs === undefined ? {} : { eventLoopDelayMs: limits.eventLoopDelayMs }),
+      ...(limits.detectionOverdue === undefined ? {} : { detectionOverdue: limits.detectionOverdue }),
     },
   });
   return { app, store, metrics };
@@ -128,12 +137,26 @@ describe('POST /api/v1/write (remote-write 1.0)', () => {
     expect(counts[1]).toEqual(counts[0]);
   });
 
-  it('answers 503 with Retry-After when the store is over its memory budget', async () => {
-    const { app } = makeApp({ memoryBudgetBytes: 0 });
+  it('answers 503 with Retry-After when the store is over its memory budget, and says so', async () => {
+    const { app, metrics } = makeApp({ memoryBudgetBytes: 0 });
     const response = await app.request('/api/v1/write', remoteWrite(REMOTE_WRITE));
     expect(response.status).toBe(503);
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(RETRY_AFTER_SECONDS.min);
     expect(Number(response.headers.get('retry-after'))).toBeLessThanOrEqual(RETRY_AFTER_SECONDS.max);
+    expect(await response.json()).toEqual({ error: { code: 'overloaded', message: 'the series store is at its memory budget; retry later' } });
+    expect(await metrics.registry.getSingleMetricAsString('shiftguard_ingest_overloaded_total')).toContain('shiftguard_ingest_overloaded_total{protocol="remote_write",reason="memory_budget"} 1');
+  });
+
+  it('answers 503 with Retry-After while an evaluation of detection has overrun its time: detection has the CPU first', async () => {
+    let overdue = true;
+    const { app, metrics } = makeApp({ detectionOverdue: () => overdue });
+    const refused = await app.request('/api/v1/write', remoteWrite(REMOTE_WRITE));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('Retry-After')).toMatch(/^[3-8]$/);
+    expect(await refused.json()).toEqual({ error: { code: 'overloaded', message: 'detection has overrun its time and has the CPU until it finishes; retry later' } });
+    expect(await metrics.registry.getSingleMetricAsString('shiftguard_ingest_overloaded_total')).toContain('shiftguard_ingest_overloaded_total{protocol="remote_write",reason="detection"} 1');
+    overdue = false;
+    expect((await app.request('/api/v1/write', remoteWrite(REMOTE_WRITE))).status).toBe(204);
   });
 
   it('spreads Retry-After over 3..8 s, so refused senders do not all come back at once', () => {
@@ -198,7 +221,9 @@ describe('push endpoints while the event loop is behind', () => {
     expect(refused.headers.get('Retry-After')).toMatch(/^[3-8]$/);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('overloaded');
     expect((await app.request('/v1/metrics', otlp())).status).toBe(503);
-    expect(await metrics.registry.getSingleMetricAsString('shiftguard_ingest_overloaded_total')).toMatch(/protocol="remote_write"\} 1\n[^]*protocol="otlp"\} 1/);
+    const overloaded = await metrics.registry.getSingleMetricAsString('shiftguard_ingest_overloaded_total');
+    expect(overloaded).toContain('shiftguard_ingest_overloaded_total{protocol="remote_write",reason="event_loop"} 1');
+    expect(overloaded).toContain('shiftguard_ingest_overloaded_total{protocol="otlp",reason="event_loop"} 1');
     delay = LIMIT_MS;
     expect((await app.request('/api/v1/write', remoteWrite(REMOTE_WRITE))).status).toBe(204);
     expect((await app.request('/v1/metrics', otlp())).status).toBe(200);

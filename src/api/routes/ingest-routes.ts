@@ -3,8 +3,8 @@
  * metrics at `POST /v1/metrics`. Decoders map the wire formats to the one ingest model at the edge;
  * the series store keeps what detection needs. Status codes are what senders expect: 400 malformed
  * (never retried), 413 over a limit, 415 unknown type or encoding, 503 with `Retry-After` when
- * overloaded: too many pushes in flight, the store at its memory budget, or the event loop behind
- * (not 429: Prometheus drops data on 429 by default). Every rejected sample is counted.
+ * overloaded: too many pushes in flight, the store at its memory budget, the event loop behind, or
+ * an evaluation of detection overrunning its time (not 429: Prometheus drops data on 429 by default). Every rejected sample is counted.
  */
 import type { Context } from 'hono';
 import { trace } from '@opentelemetry/api';
@@ -18,7 +18,7 @@ import { createMetricTypeMemory } from '../../ingest/remote-write/remote-write-t
 import type { IngestBatch } from '../../series/model.js';
 import { isIndexedSeriesStore } from '../../series/series-store.js';
 import type { IngestOutcome, SeriesStore } from '../../series/series-store.js';
-import type { ServiceMetrics } from '../../telemetry/service-metrics.js';
+import type { OVERLOAD_REASONS, ServiceMetrics } from '../../telemetry/service-metrics.js';
 import { errorBody } from '../api-error.js';
 import { requireRole } from '../auth.js';
 import type { TokenAuth } from '../auth.js';
@@ -50,6 +50,12 @@ export interface IngestRouteDeps {
   /** How far behind the event loop is now, ms (absent: not checked). */
   readonly eventLoopDelayMs?: () => number;
   /**
+   * Whether an evaluation of detection has overrun its time (absent: never). Detection has priority:
+   * while it has, pushes are refused with 503 (senders retry; nothing is lost) so that the analysis
+   * gets the CPU they would take, and detection keeps its cadence on a saturated machine.
+   */
+  readonly detectionOverdue?: () => boolean;
+  /**
    * Uniform in [0, 1) for the jitter of `Retry-After` (default `Math.random`: a constant value
    * brought every refused sender back at once, into the next refusal; tests pass a fixed one).
    */
@@ -74,9 +80,10 @@ export function mountIngestRoutes(app: OpenAPIHono, deps: IngestRouteDeps): void
   // Prometheus sends metric metadata (TYPE) in requests of its own: remember it across requests.
   const metricTypes = createMetricTypeMemory(100_000);
   const guarded = (protocol: Protocol, handle: (c: Context, body: Uint8Array) => Promise<Response>) => async (c: Context) => {
-    if (inFlight >= deps.limits.maxInFlight || deps.store.bytes >= deps.limits.memoryBudgetBytes || behind(deps)) {
-      deps.metrics.ingestOverloaded.inc({ protocol });
-      return c.json(errorBody('overloaded', 'too many pushes in flight, the series store at its memory budget, or the service behind on its work; retry later'), 503, { 'Retry-After': retryAfterSeconds(random) });
+    const overload = overloadReason(deps, inFlight);
+    if (overload !== null) {
+      deps.metrics.ingestOverloaded.inc({ protocol, reason: overload });
+      return c.json(errorBody('overloaded', `${OVERLOAD_MESSAGES[overload]}; retry later`), 503, { 'Retry-After': retryAfterSeconds(random) });
     }
     const declared = Number(c.req.header('content-length') ?? NaN);
     if (declared > deps.limits.maxBodyBytes) return c.json(errorBody('payload_too_large', `body of ${declared} bytes is over ${deps.limits.maxBodyBytes}`), 413);
@@ -136,10 +143,24 @@ export function mountIngestRoutes(app: OpenAPIHono, deps: IngestRouteDeps): void
   );
 }
 
-/** Whether the event loop is further behind than the limit allows. */
-function behind(deps: IngestRouteDeps): boolean {
+/** Why a push is refused for overload (the `reason` of `shiftguard_ingest_overloaded_total`). */
+export type OverloadReason = (typeof OVERLOAD_REASONS)[number];
+
+const OVERLOAD_MESSAGES: Readonly<Record<OverloadReason, string>> = {
+  in_flight: 'too many pushes in flight',
+  memory_budget: 'the series store is at its memory budget',
+  event_loop: 'the service is behind on its work (event loop delayed)',
+  detection: 'detection has overrun its time and has the CPU until it finishes',
+};
+
+/** The first limit a push would break now, or null. */
+function overloadReason(deps: IngestRouteDeps, inFlight: number): OverloadReason | null {
+  if (inFlight >= deps.limits.maxInFlight) return 'in_flight';
+  if (deps.store.bytes >= deps.limits.memoryBudgetBytes) return 'memory_budget';
   const max = deps.limits.maxEventLoopDelayMs;
-  return max !== undefined && deps.eventLoopDelayMs !== undefined && deps.eventLoopDelayMs() > max;
+  if (max !== undefined && deps.eventLoopDelayMs !== undefined && deps.eventLoopDelayMs() > max) return 'event_loop';
+  if (deps.detectionOverdue?.() === true) return 'detection';
+  return null;
 }
 
 /** Puts a decoded batch in the store and counts what was accepted and rejected. */

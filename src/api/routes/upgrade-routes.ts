@@ -55,7 +55,7 @@ const reportRoute = createRoute({
   responses: {
     200: { description: 'Report', content: { 'application/json': { schema: ReportSchema } } },
     404: { description: 'No such upgrade', content: { 'application/json': { schema: ErrorSchema } } },
-    503: { description: 'No metrics source to analyse', content: { 'application/json': { schema: ErrorSchema } } },
+    503: { description: 'No metrics source to analyse, or the analysis could not run (`analysis_unavailable`: its worker died; the next request starts a new one)', content: { 'application/json': { schema: ErrorSchema } } },
     ...authErrorResponses,
   },
 });
