@@ -168,11 +168,16 @@ function counterValue(seed: number, key: number, perScrape: number, scrape: numb
   return Math.floor(perScrape * (n + 0.9 * unit(seed, key, scrape, 0x3c)));
 }
 
-/** A uniform number in [0, 1) from (seed, a, b, salt), by a 32-bit integer hash (murmur3's finaliser). */
+/** A uniform number in [0, 1) from (seed, a, b, salt): {@link hashUnit} with the salt spread by the golden ratio. */
 function unit(seed: number, a: number, b: number, salt: number): number {
-  let h = mix(seed ^ Math.imul(salt, 0x9e3779b9));
-  h = mix(h ^ a);
-  h = mix(h ^ Math.imul(b + 1, 0x85ebca6b));
+  return hashUnit(seed, Math.imul(salt, 0x9e3779b9), a, b);
+}
+
+/** A uniform number in [0, 1) from (seed, salt, key, k), by a 32-bit integer hash (murmur3's finaliser). */
+export function hashUnit(seed: number, salt: number, key: number, k: number): number {
+  let h = mix(seed ^ salt);
+  h = mix(h ^ key);
+  h = mix(h ^ Math.imul(k + 1, 0x85ebca6b));
   return h / 2 ** 32;
 }
 

@@ -16,6 +16,7 @@ function reading(atMs: number, evaluations: number, lag: number | null = 0.01): 
     ingestedOtlp: 0,
     rejected: 0,
     overloaded: 0,
+    overloadedByReason: {},
     failedPushes: 0,
     storeBytes: 1e6,
     storeBudgetBytes: 768 << 20,
@@ -64,6 +65,7 @@ function healthy(): SoakFigures {
     remoteWrite: { offeredSamples: 1e8, tally: tally(20_000), ingestedSamples: 20_000 },
     otlp: { offeredSamples: 2400, tally: tally(300), ingestedSamples: 300 },
     serverOverloaded: 4,
+    serverOverloadedByReason: { in_flight: 3, memory_budget: 0, event_loop: 0, detection: 1 },
     serverRejected: 0,
     serverFailedPushes: 0,
     memory: { budgetBytes: 805e6, allowanceBytes: 268e6, idleRssBytes: 9e7, peakRssBytes: 4e8, maxStoreBytes: 1.5e8, activeSeries: 10_000 },
@@ -123,6 +125,7 @@ describe('formatSoakReport', () => {
     expect(text).toContain('peak 400.0 MB (VmHWM)');
     expect(text).toContain('one evaluation every 2 s = 30/min');
     expect(text).toContain('PASS: every 503 carries Retry-After: 4 of 4');
+    expect(text).toContain('4 overload 503s (in_flight 3, memory_budget 0, event_loop 0, detection 1)');
     expect(text).toContain('FAIL: detection keeps its cadence');
   });
 });

@@ -51,6 +51,8 @@ export interface SoakFigures {
   readonly otlp: ProtocolFigures;
   /** Growth over the load of `shiftguard_ingest_overloaded_total`, `_samples_rejected_total` and `_ingest_requests_failed_total`. */
   readonly serverOverloaded: number;
+  /** The same by reason. */
+  readonly serverOverloadedByReason: Readonly<Record<string, number>>;
   readonly serverRejected: number;
   readonly serverFailedPushes: number;
   readonly memory: {

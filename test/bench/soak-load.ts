@@ -16,6 +16,7 @@
  * generator that must keep pace with the receiver for minutes).
  */
 import { encodeLabelSets } from './remote-write-load.js';
+import { hashUnit } from './remote-write-fleet.js';
 import type { Fleet } from './remote-write-fleet.js';
 
 /** Scrapes before the first generated one, so counters start at realistic sizes, not 0 (as the bench fleet). */
@@ -156,20 +157,6 @@ function bucketMidpoints(fleet: Fleet): Map<number, number[]> {
 /** Salt of the remote-write fleet's noise in {@link hashUnit}. */
 const FLEET_SALT = 0x2545f491;
 
-/** A uniform number in [0, 1) from (seed, salt, key, k), by a 32-bit integer hash (murmur3's finaliser). */
-export function hashUnit(seed: number, salt: number, key: number, k: number): number {
-  let h = mix(seed ^ salt);
-  h = mix(h ^ key);
-  h = mix(h ^ Math.imul(k + 1, 0x85ebca6b));
-  return h / 2 ** 32;
-}
-
-function mix(x: number): number {
-  let h = x | 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
 
 /** One sample of a batch: series number, timestamp (ms) and value. */
 export interface SoakSample {

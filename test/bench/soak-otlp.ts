@@ -11,7 +11,7 @@
  * collection next loses no counts, as with the SDK.
  */
 import { exportMetricsRequestType } from '../../src/ingest/otlp/otlp-schema.js';
-import { hashUnit } from './soak-load.js';
+import { hashUnit } from './remote-write-fleet.js';
 
 /** The service the OTLP instances report as (`service.name`). */
 export const OTLP_SERVICE = 'soak-otlp';

@@ -51,7 +51,7 @@ export function formatSoakReport(plan: SoakPlan, f: SoakFigures, checks: readonl
     `event loop: ${f.lag === null ? 'lag not exposed' : `largest delay ${f.lag.maxSeconds.toFixed(3)} s, median of the per-second p99 ${f.lag.medianP99Seconds.toFixed(3)} s`}`,
     `detection: ${f.cadence.evaluations} evaluations in ${f.loadSeconds.toFixed(0)} s = ${f.cadence.perMinute.toFixed(1)}/min (configured: ${f.cadence.sliceMs / 1000} s slices, one evaluation every ${f.cadence.periodMs / 1000} s = ${f.cadence.expectedPerMinute.toFixed(0)}/min); ` +
       `largest gap ${(f.cadence.maxGapMs / 1000).toFixed(1)} s (limit ${(f.cadenceLimitMs / 1000).toFixed(1)} s); ${f.evaluationErrors} failed; ${f.meanAnalysisSeconds === null ? 'no analysis timed' : `mean analysis ${f.meanAnalysisSeconds.toFixed(2)} s`}`,
-    `serve's counters over the load: ${f.serverOverloaded} overload 503s, ${f.serverRejected} samples rejected, ${f.serverFailedPushes} pushes refused; ${f.watchFailures} readings of /metrics failed`,
+    `serve's counters over the load: ${f.serverOverloaded} overload 503s (${Object.entries(f.serverOverloadedByReason).map(([reason, n]) => `${reason} ${n}`).join(', ')}), ${f.serverRejected} samples rejected, ${f.serverFailedPushes} pushes refused; ${f.watchFailures} readings of /metrics failed`,
     ...[f.remoteWrite.tally, f.otlp.tally].flatMap((t) => [t.firstOther, t.firstNoAnswer].filter((text): text is string => text !== null).map((text) => `first unexpected answer: ${text}`)),
     '',
     ...checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'}: ${c.name}: ${c.detail}`),

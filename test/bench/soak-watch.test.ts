@@ -13,8 +13,9 @@ shiftguard_samples_ingested_total{protocol="remote_write"} 4160000
 shiftguard_samples_ingested_total{protocol="otlp"} 1980
 shiftguard_samples_rejected_total{protocol="remote_write",reason="out_of_order"} 3
 shiftguard_samples_rejected_total{protocol="otlp",reason="nan_value"} 2
-shiftguard_ingest_overloaded_total{protocol="remote_write"} 326
-shiftguard_ingest_overloaded_total{protocol="otlp"} 4
+shiftguard_ingest_overloaded_total{protocol="remote_write",reason="in_flight"} 300
+shiftguard_ingest_overloaded_total{protocol="remote_write",reason="detection"} 26
+shiftguard_ingest_overloaded_total{protocol="otlp",reason="detection"} 4
 shiftguard_series_store_bytes 45700000
 shiftguard_series_store_budget_bytes 805306368
 shiftguard_active_series 3072
@@ -33,6 +34,7 @@ describe('parseServeMetrics', () => {
       ingestedOtlp: 1980,
       rejected: 5,
       overloaded: 330,
+      overloadedByReason: { in_flight: 300, memory_budget: 0, event_loop: 0, detection: 30 },
       failedPushes: 0,
       storeBytes: 45_700_000,
       storeBudgetBytes: 805_306_368,

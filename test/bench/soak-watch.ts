@@ -4,6 +4,7 @@
  * `/proc/<pid>`. The readings are kept in order for the figures; a `/metrics` that does not answer is
  * counted, not fatal (the next reading tries again).
  */
+import { OVERLOAD_REASONS } from '../../src/telemetry/service-metrics.js';
 import { metricValue, readProcessStats } from './remote-write-process-stats.js';
 
 /** What one `/metrics` text says, for the soak. */
@@ -21,6 +22,8 @@ export interface ServeMetrics {
   readonly rejected: number;
   /** `shiftguard_ingest_overloaded_total`, both protocols: pushes answered 503 for overload. */
   readonly overloaded: number;
+  /** The same by reason (in_flight, memory_budget, event_loop, detection). */
+  readonly overloadedByReason: Readonly<Record<string, number>>;
   /** `shiftguard_ingest_requests_failed_total`, both protocols: pushes refused as a whole. */
   readonly failedPushes: number;
   readonly storeBytes: number;
@@ -51,6 +54,7 @@ export function parseServeMetrics(text: string): ServeMetrics {
     ingestedOtlp: value('shiftguard_samples_ingested_total', { protocol: 'otlp' }),
     rejected: value('shiftguard_samples_rejected_total'),
     overloaded: value('shiftguard_ingest_overloaded_total'),
+    overloadedByReason: Object.fromEntries(OVERLOAD_REASONS.map((reason) => [reason, value('shiftguard_ingest_overloaded_total', { reason })])),
     failedPushes: value('shiftguard_ingest_requests_failed_total'),
     storeBytes: value('shiftguard_series_store_bytes'),
     storeBudgetBytes: value('shiftguard_series_store_budget_bytes'),

@@ -168,6 +168,7 @@ function figuresOf(m: Measured): SoakFigures {
     remoteWrite: { offeredSamples: offered.remoteWrite, tally: m.pushers.remoteWrite, ingestedSamples: after.ingestedRemoteWrite - idle.ingestedRemoteWrite },
     otlp: { offeredSamples: offered.otlp, tally: m.pushers.otlp, ingestedSamples: after.ingestedOtlp - idle.ingestedOtlp },
     serverOverloaded: after.overloaded - idle.overloaded,
+    serverOverloadedByReason: Object.fromEntries(Object.entries(after.overloadedByReason).map(([reason, n]) => [reason, n - (idle.overloadedByReason[reason] ?? 0)])),
     serverRejected: after.rejected - idle.rejected,
     serverFailedPushes: after.failedPushes - idle.failedPushes,
     memory: memoryFigures(idle, m.readings, after),
