@@ -76,13 +76,15 @@ export class PostgresRecords {
   async upsertFinding(update: FindingUpdate, labelsKey: string): Promise<FindingUpsert> {
     const statistics = jsonText(update.statistics);
     const suspects = jsonText(update.suspects);
+    // Update first: an INSERT that meets the open finding takes a sequence value all the same, and
+    // a monitor upserts every open finding at every look, so ids would leap by the hundreds.
     for (let round = 0; round < 5; round++) {
+      const updated = (await this.rows(UPDATE_FINDING, [update.upgradeId, update.signal, labelsKey, update.verdict, statistics, suspects, update.atMs]))[0];
+      if (updated !== undefined) return { finding: PostgresRecords.finding(updated), opened: false };
       const inserted = (await this.rows(INSERT_FINDING, [
         update.upgradeId, update.signal, jsonText(update.labels), labelsKey, update.verdict, statistics, suspects, update.atMs,
       ]))[0];
       if (inserted !== undefined) return { finding: PostgresRecords.finding(inserted), opened: true };
-      const updated = (await this.rows(UPDATE_FINDING, [update.upgradeId, update.signal, labelsKey, update.verdict, statistics, suspects, update.atMs]))[0];
-      if (updated !== undefined) return { finding: PostgresRecords.finding(updated), opened: false };
     }
     throw new Error(`finding ${update.signal} ${labelsKey} of upgrade ${update.upgradeId} kept changing under concurrent writers`);
   }

@@ -115,6 +115,15 @@ function describeFindingContract(context: ContractContext): void {
       expect(await store.listFindings()).toEqual([updated.finding]);
     });
 
+    it('gives the next new finding the next id, however often the open one was updated', async () => {
+      const store = await context.openStore();
+      await store.putUpgrade(upgradeRecord('u1', T0));
+      const first = (await store.upsertFinding(findingUpdate('u1', { service: 'gateway' }, T0))).finding;
+      for (let look = 1; look <= 20; look++) await store.upsertFinding(findingUpdate('u1', { service: 'gateway' }, T0 + look));
+      const second = (await store.upsertFinding(findingUpdate('u1', { service: 'sync' }, T0 + 21))).finding;
+      expect(Number(second.id)).toBe(Number(first.id) + 1);
+    });
+
     it('keeps separate findings per upgrade, signal and labels, and filters them', async () => {
       const store = await context.openStore();
       await store.putUpgrade(upgradeRecord('u1', T0));

@@ -222,11 +222,13 @@ export class SqliteStateStore implements StateStore {
         upgradeId: update.upgradeId, signal: update.signal, labels: jsonText(update.labels), labelsKey: labelsKey(update.labels),
         verdict: update.verdict, statistics: jsonText(update.statistics), suspects: jsonText(update.suspects), atMs: update.atMs,
       };
-      const inserted = this.sql(INSERT_FINDING).get(params) as Row | undefined;
-      if (inserted !== undefined) return { finding: toFindingRecord(inserted, CODEC), opened: true };
+      // Update first: an INSERT that meets the open finding burns an AUTOINCREMENT id all the same,
+      // and a monitor upserts every open finding at every look (ids would leap by the hundreds).
       const { labels: _labels, ...updateParams } = params;
-      const updated = this.sql(UPDATE_FINDING).get(updateParams) as Row;
-      return { finding: toFindingRecord(updated, CODEC), opened: false };
+      const updated = this.sql(UPDATE_FINDING).get(updateParams) as Row | undefined;
+      if (updated !== undefined) return { finding: toFindingRecord(updated, CODEC), opened: false };
+      const inserted = this.sql(INSERT_FINDING).get(params) as Row;
+      return { finding: toFindingRecord(inserted, CODEC), opened: true };
     });
   }
 
