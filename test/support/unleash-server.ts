@@ -366,7 +366,11 @@ export async function createEditorToken(unleash: UnleashServer, name = 'shiftgua
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ username: email, password }),
   });
-  if (!login.ok) throw new Error(`signing in as ${email}: HTTP ${login.status} ${await login.text()}`);
+  // Read the whole answer before using the cookie: express-session sends the headers and all but the
+  // last byte of the body before its store has saved the session, and only ends the body once the
+  // row is in PostgreSQL. A request sent on the headers alone can race the save and get a 401.
+  const loginBody = await login.text();
+  if (!login.ok) throw new Error(`signing in as ${email}: HTTP ${login.status} ${loginBody}`);
   const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   const made = await fetch(`${unleash.url}/admin/user/tokens`, {
     method: 'POST',
