@@ -77,8 +77,12 @@ export interface LoopOptions {
   readonly storeUrl?: string;
   /** Leader lease with PostgreSQL (default 15s). */
   readonly leaseDuration?: string;
-  /** Rules in the order tune, then gate (default gate first, as in config/guardrails.yaml). */
-  readonly tuneFirst?: boolean;
+  /**
+   * The guardrails rules: `gate-first` (default, as in config/guardrails.yaml), `tune-first`, or
+   * `gate-only`, for a story about the gate alone: with both rules, a latency finding that happens
+   * to open before the retries one gets the tune rule (the only rule for latency) first.
+   */
+  readonly rules?: LoopRules;
   /** Where the tuner reaches Unleash (default the server itself; a fault proxy for outage tests). */
   readonly tunerUnleashUrl?: string;
   /** Extra guardrails lines under `limits:` etc. are not needed: the defaults suit the second scale. */
@@ -123,14 +127,17 @@ export function loopConfigYaml(options: { storeUrl?: string; leaseDuration?: str
 }
 
 /** The loop's guardrails: the contract's two rules on the loop's flags, second-scale limits. */
-export function loopGuardrailsYaml(options: { gate: string; tuned: string; unleashUrl: string; environment: string; mode: string; verifyWindow: string; tuneFirst?: boolean }): string {
+/** Which guardrails rules a loop has, in which order. */
+export type LoopRules = 'gate-first' | 'tune-first' | 'gate-only';
+
+export function loopGuardrailsYaml(options: { gate: string; tuned: string; unleashUrl: string; environment: string; mode: string; verifyWindow: string; rules?: LoopRules }): string {
   const gateRule = syncGateRuleYaml(options.gate);
   const tuneRule = syncTuneRuleYaml(options.tuned);
   return [
     `mode: ${options.mode}`,
     `unleash: { url: "${options.unleashUrl}", environment: ${options.environment}, project: default, tokenEnv: UNLEASH_ADMIN_TOKEN }`,
     'rules:',
-    ...(options.tuneFirst === true ? [...tuneRule, ...gateRule] : [...gateRule, ...tuneRule]),
+    ...{ 'gate-first': [...gateRule, ...tuneRule], 'tune-first': [...tuneRule, ...gateRule], 'gate-only': gateRule }[options.rules ?? 'gate-first'],
     `limits: { cooldown: 1m, maxChangesPerDay: 6, verifyWindow: ${options.verifyWindow} }`,
     '',
   ].join('\n');
@@ -148,7 +155,7 @@ export async function startLoop(options: LoopOptions): Promise<Loop> {
   mkdirSync(join(options.dir, 'data'), { recursive: true });
   writeFileSync(
     join(options.dir, 'guardrails.yaml'),
-    loopGuardrailsYaml({ gate, tuned, unleashUrl: options.tunerUnleashUrl ?? unleash.url, environment: unleash.environment, mode: options.mode ?? 'enforce', verifyWindow: options.verifyWindow ?? '30s', tuneFirst: options.tuneFirst ?? false }),
+    loopGuardrailsYaml({ gate, tuned, unleashUrl: options.tunerUnleashUrl ?? unleash.url, environment: unleash.environment, mode: options.mode ?? 'enforce', verifyWindow: options.verifyWindow ?? '30s', rules: options.rules ?? 'gate-first' }),
   );
   const port = await freePort();
   const serviceEnv = (extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ UNLEASH_ADMIN_TOKEN: unleash.adminToken, LOG_LEVEL: 'info', ...options.serviceEnv, ...extra });
@@ -215,7 +222,16 @@ export async function startLoop(options: LoopOptions): Promise<Loop> {
           if (Date.now() > deadline) throw error;
         }
         if (Date.now() > deadline) {
-          throw new Error(`${options.name}: ${what} not within ${timeoutMs} ms; decisions: ${JSON.stringify(seen.map((d) => [d.id, d.flag, d.status, d.proposal.summary]))}\nservice log tail:\n${loop.service.stderr().slice(-1000)}${loop.service.stdout().slice(-3000)}\nclient log tail:\n${client.log().slice(-2000)}`);
+          const report = await loop.service.call(`/api/v1/upgrades/${encodeURIComponent(upgradeId)}/report`, 'viewer')
+            .then(async (r) => ((await r.json()) as { groups?: { signal: string; labels: Record<string, string>; verdict: string; notes?: string[]; statistics: { name: string; verdict: string; pValue?: number | null; reason?: string; test: string }[] }[] }).groups ?? [])
+            .then((groups) => groups.map((g) => `${g.signal} ${JSON.stringify(g.labels)} ${g.verdict}: ${g.statistics.map((st) => `${st.name} ${st.verdict} p=${String(st.pValue)} ${st.reason ?? st.test}`).join(' | ')} [${(g.notes ?? []).join('; ')}]`).join('\n'))
+            .catch((error: unknown) => String(error));
+          const tuner = await loop.service.call('/api/v1/tuner', 'viewer').then(async (r) => r.text()).catch((error: unknown) => String(error));
+          const findings = await loop.service.call(`/api/v1/findings?all=true&upgrade=${encodeURIComponent(upgradeId)}`, 'viewer')
+            .then(async (r) => ((await r.json()) as { id: string; signal: string; labels: Record<string, string>; openedAt: string; resolvedAt?: string | null }[])
+              .map((f) => `${f.id} ${f.signal} ${JSON.stringify(f.labels)} opened ${((Date.parse(f.openedAt) - upgradeAtMs) / 1000).toFixed(1)} s after the upgrade${f.resolvedAt == null ? '' : ', resolved'}`).join('; '))
+            .catch((error: unknown) => String(error));
+          throw new Error(`${options.name}: ${what} not within ${timeoutMs} ms; decisions: ${JSON.stringify(seen.map((d) => [d.id, d.flag, d.status, d.proposal.summary]))}\nfindings: ${findings}\nreport:\n${report.slice(0, 4000)}\ntuner: ${tuner.slice(0, 3000)}\nservice log tail:\n${loop.service.stderr().slice(-1000)}${loop.service.stdout().slice(-3000)}\nclient log tail:\n${client.log().slice(-2000)}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
