@@ -17,6 +17,11 @@ export type Role = 'viewer' | 'operator' | 'ingest';
 export interface Principal {
   readonly name: string;
   readonly roles: readonly Role[];
+  /**
+   * True for an environment role token: whoever has the variable holds it, so it names a role, not a
+   * person. The two-person rule never counts such a holder as a person (see decide-proposal.ts).
+   */
+  readonly shared: boolean;
 }
 
 declare module 'hono' {

@@ -20,6 +20,7 @@ import type { Guardrails, GuardrailRule, TuneRule } from '../tune/guardrails-con
 import { OPEN_STATUSES, holdsFlag } from '../tune/tuner-context.js';
 import type { Upgrade } from '../upgrades/upgrade.js';
 import { ApiError } from './api-error.js';
+import type { Actor } from './decide-proposal.js';
 import { NOT_CARRIED_OUT } from '../tune/decision-proposal.js';
 
 /** What an operator asks for. */
@@ -57,10 +58,14 @@ function refused(issues: readonly FieldIssue[]): ApiError {
 /**
  * Validates `request` against the guardrails and the flag as it is now, and writes it as a
  * `proposed` decision requested by `requester`.
- * @throws ApiError 404 (no such upgrade), 409 (another decision on the flag is open), 422 (refused by
+ * @throws ApiError 403 (a shared environment token: the two-person rule needs a person), 404 (no such upgrade), 409 (another decision on the flag is open), 422 (refused by
  * the guardrails, naming the field), 502 (the flag service failed).
  */
-export async function requestDecision(deps: DecisionRequestDeps, request: DecisionRequest, requester: string): Promise<DecisionRecord> {
+export async function requestDecision(deps: DecisionRequestDeps, request: DecisionRequest, by: Actor): Promise<DecisionRecord> {
+  if (by.shared) {
+    throw new ApiError(403, 'named_token_required', `requesting a flag change needs a named token (tokens file): the shared ${by.name} token from the environment does not say who holds it, so the two-person rule could not tell the requester from the approver`);
+  }
+  const requester = by.name;
   const upgrade = await deps.upgradeOf(request.upgrade);
   if (upgrade === null) throw new ApiError(404, 'not_found', `no upgrade ${request.upgrade}`);
   const rule = deps.guardrails.rules.find((r) => r.flag === request.flag);

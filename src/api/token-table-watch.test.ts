@@ -47,16 +47,16 @@ describe('named tokens', () => {
     const file = fakeFile([line('alice', 'operator', 'alice-1'), line('alice', 'viewer', 'alice-2'), line('grafana', 'viewer', 'graf')].join('\n'));
     const watch = watchTokenFile({ path: 'tokens.yaml', envEntries: ENV, now: () => file.state.now, logger: logger().logger, fs: file.fs });
     const auth = tableAuth(ENV, watch);
-    expect(auth.principalOf('alice-1')).toEqual({ name: 'alice', roles: ['operator', 'viewer'] });
-    expect(auth.principalOf('alice-2')).toEqual({ name: 'alice', roles: ['viewer'] });
-    expect(auth.principalOf('graf')).toEqual({ name: 'grafana', roles: ['viewer'] });
-    expect(auth.principalOf('env-operator')).toEqual({ name: 'operator', roles: ['operator', 'viewer'] });
-    expect(auth.principalOf('env-viewer')).toEqual({ name: 'viewer', roles: ['viewer'] });
+    expect(auth.principalOf('alice-1')).toEqual({ name: 'alice', roles: ['operator', 'viewer'], shared: false });
+    expect(auth.principalOf('alice-2')).toEqual({ name: 'alice', roles: ['viewer'], shared: false });
+    expect(auth.principalOf('graf')).toEqual({ name: 'grafana', roles: ['viewer'], shared: false });
+    expect(auth.principalOf('env-operator')).toEqual({ name: 'operator', roles: ['operator', 'viewer'], shared: true });
+    expect(auth.principalOf('env-viewer')).toEqual({ name: 'viewer', roles: ['viewer'], shared: true });
     expect(auth.principalOf('alice-1x')).toBeNull();
     expect(auth.rolesOf('nope')).toEqual([]);
     expect(auth.unconfigured).toEqual(['ingest']);
     // Without a file, exactly the env behaviour of before.
-    expect(tokenAuth({ viewer: { env: 'V' }, operator: { env: 'O' }, ingest: { env: 'I' } }, { V: 't', O: 't' }).principalOf('t')).toEqual({ name: 'operator', roles: ['operator', 'viewer'] });
+    expect(tokenAuth({ viewer: { env: 'V' }, operator: { env: 'O' }, ingest: { env: 'I' } }, { V: 't', O: 't' }).principalOf('t')).toEqual({ name: 'operator', roles: ['operator', 'viewer'], shared: true });
   });
 });
 
@@ -73,7 +73,7 @@ describe('the tokens file watch', () => {
     expect(auth.principalOf('new')).toBeNull();
     file.state.now += 1;
     expect(auth.principalOf('old')).toBeNull();
-    expect(auth.principalOf('new')).toEqual({ name: 'alice', roles: ['operator', 'viewer'] });
+    expect(auth.principalOf('new')).toEqual({ name: 'alice', roles: ['operator', 'viewer'], shared: false });
     expect(watch.loadedAtMs()).toBe(T0 + 1000);
     expect(log.lines).toEqual([{ level: 'info', message: 'tokens file reloaded' }]);
   });
@@ -160,6 +160,6 @@ describe('the tokens file watch on a real file', () => {
     renameSync(join(dir, 'next.yaml'), path);
     now += 1000;
     expect(auth.principalOf('a2')).toBeNull();
-    expect(auth.principalOf('b1')).toEqual({ name: 'bob', roles: ['viewer'] });
+    expect(auth.principalOf('b1')).toEqual({ name: 'bob', roles: ['viewer'], shared: false });
   });
 });

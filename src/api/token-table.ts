@@ -19,6 +19,8 @@ const ENV_ORDER: readonly Role[] = ['operator', 'viewer', 'ingest'];
 export interface TokenEntry {
   readonly name: string;
   readonly role: Role;
+  /** An environment role token (shared by whoever has the variable), not a person's. */
+  readonly shared: boolean;
   /** SHA-256 of the token. */
   readonly digest: Buffer;
 }
@@ -36,7 +38,7 @@ export function envTokenEntries(tokenEnv: Readonly<Record<Role, { env: string }>
     const ref = tokenEnv[role];
     const value = env[ref.env];
     if (value === undefined || value === '') unconfigured.push(role);
-    else entries.push({ name: role, role, digest: tokenDigest(value) });
+    else entries.push({ name: role, role, digest: tokenDigest(value), shared: true });
   }
   return { entries, unconfigured };
 }
@@ -51,7 +53,7 @@ export function fileTokenEntries(file: readonly TokenFileEntry[], envEntries: re
   file.forEach((entry, i) => {
     const digest = Buffer.from(entry.sha256, 'hex');
     const clash = envEntries.find((e) => e.digest.equals(digest));
-    if (clash === undefined) entries.push({ name: entry.name, role: entry.role, digest });
+    if (clash === undefined) entries.push({ name: entry.name, role: entry.role, digest, shared: false });
     else issues.push({ path: `[${i}].sha256`, ...(entry.line === null ? {} : { line: entry.line, column: 1 }), message: `the same token as the ${clash.role} role's environment variable: a token has one holder` });
   });
   return { entries, issues };
@@ -63,14 +65,14 @@ export function fileTokenEntries(file: readonly TokenFileEntry[], envEntries: re
  */
 export function lookupPrincipal(entries: readonly TokenEntry[], token: string): Principal | null {
   const presented = tokenDigest(token);
-  let name: string | null = null;
+  let holder: TokenEntry | null = null;
   const roles = new Set<Role>();
   for (const entry of entries) {
     if (!timingSafeEqual(entry.digest, presented)) continue;
-    name ??= entry.name;
+    holder ??= entry;
     for (const role of GRANTS[entry.role]) roles.add(role);
   }
-  return name === null ? null : { name, roles: [...roles] };
+  return holder === null ? null : { name: holder.name, roles: [...roles], shared: holder.shared };
 }
 
 /** The roles that no entry grants (their routes then refuse everyone). */

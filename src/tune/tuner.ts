@@ -17,6 +17,7 @@
 import type { Report, ReportSuspect } from '../report/report.js';
 import type { DecisionRecord, FindingRecord } from '../store/state-store.js';
 import { applyDecision, changeInFlight, continueVerification } from './decision-steps.js';
+import { TUNER_ACTOR } from './decision-proposal.js';
 import type { DecisionProposal } from './decision-proposal.js';
 import { rulesFor } from './guardrails-config.js';
 import type { GuardrailRule } from './guardrails-config.js';
@@ -294,7 +295,7 @@ async function tryRule(
     kind: plan.kind,
     proposal: plan.proposal,
     status: automatic ? 'approved' : 'proposed',
-    requestedBy: 'tuner',
+    requestedBy: TUNER_ACTOR,
     approvedBy: automatic ? 'guardrails' : null,
   });
   deps.metrics?.decisions.inc({ flag: rule.flag, action: plan.proposal.action, automatic: String(automatic), mode: plan.proposal.mode });

@@ -5,7 +5,7 @@
  */
 import { html } from 'hono/html';
 import type { DecisionRecord } from '../../store/state-store.js';
-import { describeValue } from '../../tune/decision-proposal.js';
+import { TUNER_ACTOR, describeValue } from '../../tune/decision-proposal.js';
 import type { DecisionProposal } from '../../tune/decision-proposal.js';
 import { safeProposal } from '../../tune/tuner-context.js';
 import { formatRatio, formatSeconds } from './group-plots.js';
@@ -38,6 +38,7 @@ function actions(d: DecisionRecord, session: ReviewSession, back: string): Html 
   if (!session.roles.includes('operator')) return html`<span class="muted">an operator token can approve</span>`;
   const reject = html`<a href="/ui/decisions/${d.id}/reject?back=${encodeURIComponent(back)}">Reject…</a>`;
   if (d.requestedBy === session.name) return html`<span class="muted">another operator must approve your request</span> · ${reject}`;
+  if (d.requestedBy !== TUNER_ACTOR && session.shared) return html`<span class="muted">a person requested it: approve with your own named token</span> · ${reject}`;
   return html`<a href="/ui/decisions/${d.id}/approve?back=${encodeURIComponent(back)}">Approve…</a> · ${reject}`;
 }
 

@@ -54,6 +54,21 @@ describe('the review page knows who is signed in', () => {
     expect((await h.store.listAudit({ limit: 100 })).find((a) => a.action === 'decision.approved')).toMatchObject({ actor: 'bob', details: { details: { reason: 'agreed' } } });
   });
 
+  it('does not let the shared operator token approve a person\'s request (no link, 403), as the API does not', async () => {
+    made = await identityApp();
+    const { app, h } = made;
+    const id = await requestAsAlice(made);
+    const page = await (await app.request('/', { headers: { Authorization: `Bearer ${PEOPLE.operator}` } })).text();
+    expect(page).toContain('a person requested it: approve with your own named token');
+    expect(page).not.toContain(`/ui/decisions/${id}/approve`);
+    expect(page).toContain(`/ui/decisions/${id}/reject`);
+    expect((await app.request(`/ui/decisions/${id}/approve`, { headers: { Authorization: `Bearer ${PEOPLE.operator}` } })).status).toBe(403);
+    const posted = await app.request(`/ui/decisions/${id}/approve`, form({ csrf: csrfTokenOf(PEOPLE.operator), back: '/' }, PEOPLE.operator));
+    expect(posted.status).toBe(403);
+    expect(await posted.text()).toContain('needs an approver with a named token');
+    expect((await h.store.getDecision(id))?.status).toBe('proposed');
+  });
+
   it('lets the requester reject (withdraw) their own request', async () => {
     made = await identityApp();
     const id = await requestAsAlice(made);

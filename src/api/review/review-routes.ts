@@ -18,7 +18,7 @@ import type { DecisionStore, FindingStore } from '../../store/state-store.js';
 import type { Upgrade } from '../../upgrades/upgrade.js';
 import { ApiError } from '../api-error.js';
 import type { TokenAuth } from '../auth.js';
-import { decideProposal } from '../decide-proposal.js';
+import { approvalRefusal, decideProposal } from '../decide-proposal.js';
 import type { UpgradeRegistry } from '../upgrade-registry.js';
 import { confirmBody } from './decision-views.js';
 import { STYLESHEET, STYLESHEET_PATH, labelsText, page } from './review-layout.js';
@@ -113,7 +113,8 @@ export function mountReviewRoutes(app: OpenAPIHono, deps: ReviewDeps): void {
       if (d === null) throw new ApiError(404, 'not_found', `no decision ${c.req.param('id')}`);
       const back = localPath(c.req.query('back'));
       if (d.status !== 'proposed') throw new ApiError(409, 'conflict', `decision ${d.id} is ${d.status}, not pending`);
-      if (action === 'approve' && d.requestedBy === session.name) throw new ApiError(403, 'self_approval', `You requested decision ${d.id}: another operator must approve it (two-person rule). You may reject it.`);
+      const refusal = action === 'approve' ? approvalRefusal(d, session) : null;
+      if (refusal !== null) throw refusal;
       return page({ title: `${action} decision ${d.id}`, session, crumbs: [['Upgrades', '/'], [`decision ${d.id}`, null]], body: confirmBody(d, action, session, back) });
     }),
   );
@@ -128,7 +129,7 @@ export function mountReviewRoutes(app: OpenAPIHono, deps: ReviewDeps): void {
     try {
       requireOperator(session, action);
       const reason = typeof form.reason === 'string' && form.reason.trim() !== '' ? form.reason.trim().slice(0, 2000) : undefined;
-      await decideProposal(deps.decisions, id, action, { atMs: deps.now(), actor: session.name, ...(reason === undefined ? {} : { reason }) });
+      await decideProposal(deps.decisions, id, action, { atMs: deps.now(), actor: session, ...(reason === undefined ? {} : { reason }) });
     } catch (error) {
       if (error instanceof ApiError) return respond(c, error.status, errorPage(session, error.message));
       throw error;

@@ -22,6 +22,8 @@ export interface ReviewSession {
   /** The token holder's name (recorded as the actor of what they do here). */
   readonly name: string;
   readonly roles: readonly Role[];
+  /** A shared environment role token (see {@link Principal.shared}). */
+  readonly shared: boolean;
   readonly csrf: string;
   /** Where the token came from (a cookie session can sign out). */
   readonly via: 'cookie' | 'bearer';
@@ -34,7 +36,7 @@ export function sessionOf(c: Context, auth: TokenAuth): ReviewSession | null {
   if (token === undefined || token === '') return null;
   const principal: Principal | null = auth.principalOf(token);
   if (principal === null) return null;
-  return { name: principal.name, roles: principal.roles, csrf: csrfTokenOf(token), via: bearer === null ? 'cookie' : 'bearer' };
+  return { name: principal.name, roles: principal.roles, shared: principal.shared, csrf: csrfTokenOf(token), via: bearer === null ? 'cookie' : 'bearer' };
 }
 
 /** The CSRF token of a session token (stable for the token's life, useless without it). */

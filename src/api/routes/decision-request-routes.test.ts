@@ -70,10 +70,10 @@ describe('POST /api/v1/decisions: an operator requests a flag change', () => {
       summary: `tune ${TUNED}: baseDelayMs 50 → 62, maxRetries 5 → 3: requested by alice: calmer retries`,
       target: { before: { kind: 'payload', value: EAGER }, after: { kind: 'payload', value: { ...EAGER, baseDelayMs: 62, maxRetries: 3 } } },
     });
-    expect((await call('operator', 'POST', `/api/v1/decisions/${String(d['id'])}/approve`)).status).toBe(200);
+    expect((await call('bob', 'POST', `/api/v1/decisions/${String(d['id'])}/approve`)).status).toBe(200);
     await h.tuner.round();
     expect((await h.flags.read(TUNED, undefined)).strategy?.variants[0]?.json).toEqual({ ...EAGER, baseDelayMs: 62, maxRetries: 3 });
-    expect((await h.store.getDecision(String(d['id'])))?.approvedBy).toBe('operator');
+    expect((await h.store.getDecision(String(d['id'])))?.approvedBy).toBe('bob');
   });
 
   it('refuses what the guardrails do not allow with 422, naming each field', async () => {
@@ -203,6 +203,32 @@ describe('who did it: every write records the token holder', () => {
     const answer = await call('alice', 'POST', `/api/v1/decisions/${pending.id}/approve`);
     expect(answer.status).toBe(200);
     expect(await json(answer)).toMatchObject({ requestedBy: 'tuner', approvedBy: 'alice' });
+  });
+
+  // The environment's operator token names a role, not a person: alice could hold it as well as her
+  // own token, and would then count as two people.
+  it('never counts the shared operator token from the environment as a person: it can neither request a change nor approve one a person requested, and still approves the tuner\'s', async () => {
+    made = await identityApp();
+    const { call, h } = made;
+    const shared = await call('operator', 'POST', '/api/v1/decisions', { upgrade: UPGRADE, flag: GATE, action: 'disable', reason: 'r' });
+    expect(shared.status).toBe(403);
+    expect(await errorOf(shared)).toMatchObject({ code: 'named_token_required', message: expect.stringContaining('needs a named token (tokens file)') as unknown });
+    expect(await h.store.listDecisions({})).toEqual([]);
+
+    const requested = await json(await call('alice', 'POST', '/api/v1/decisions', { upgrade: UPGRADE, flag: GATE, action: 'disable', reason: 'r' }));
+    const bySharedToken = await call('operator', 'POST', `/api/v1/decisions/${String(requested['id'])}/approve`);
+    expect(bySharedToken.status).toBe(403);
+    expect(await errorOf(bySharedToken)).toMatchObject({ code: 'named_token_required', message: expect.stringContaining('alice may hold it too') as unknown });
+    expect((await h.store.getDecision(String(requested['id'])))?.status).toBe('proposed');
+    // Rejecting needs no second person: the shared token may still stop a change.
+    expect((await call('operator', 'POST', `/api/v1/decisions/${String(requested['id'])}/reject`)).status).toBe(200);
+
+    const tunerRequest = await h.store.createDecision({
+      upgradeId: UPGRADE, flag: UNGOVERNED, kind: 'toggle', proposal: pendingToggle(UNGOVERNED), status: 'proposed', requestedBy: 'tuner', approvedBy: null, leaderEpoch: 1, atMs: h.now(),
+    });
+    const approved = await call('operator', 'POST', `/api/v1/decisions/${tunerRequest.id}/approve`);
+    expect(approved.status).toBe(200);
+    expect(await json(approved)).toMatchObject({ requestedBy: 'tuner', approvedBy: 'operator' });
   });
 });
 

@@ -47,6 +47,7 @@ const requestRoute = createRoute({
     422: { description: 'Refused by the guardrails (flag not governed, no tune rule, value out of bounds or beyond maxStep); the field is named', content: { 'application/json': { schema: ErrorSchema } } },
     502: { description: 'The flag service failed', content: { 'application/json': { schema: ErrorSchema } } },
     ...authErrorResponses,
+    403: { description: 'The token lacks the operator role, or it is the shared operator token from the environment (`named_token_required`: the two-person rule needs requests from named tokens)', content: { 'application/json': { schema: ErrorSchema } } },
   },
 });
 
@@ -54,7 +55,7 @@ const requestRoute = createRoute({
 export function mountDecisionRequestRoutes(app: OpenAPIHono, deps: DecisionRequestDeps | null): void {
   app.openapi(requestRoute, async (c) => {
     if (deps === null) throw new ApiError(404, 'not_found', 'the tuner is off (tuner.guardrails is null): nothing would carry out a decision');
-    const created = await requestDecision(deps, c.req.valid('json'), requestPrincipal(c).name);
+    const created = await requestDecision(deps, c.req.valid('json'), requestPrincipal(c));
     return c.json(decisionJson(created), 201);
   });
 }

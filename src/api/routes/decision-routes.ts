@@ -60,7 +60,7 @@ function transitionRoute(action: 'approve' | 'reject') {
       404: { description: 'No such decision', content: { 'application/json': { schema: ErrorSchema } } },
       409: { description: 'The decision is not pending (or changed meanwhile)', content: { 'application/json': { schema: ErrorSchema } } },
       ...authErrorResponses,
-      ...(action === 'approve' ? { 403: { description: 'The token lacks the operator role, or its holder requested the decision (`self_approval`: another operator must approve it)', content: { 'application/json': { schema: ErrorSchema } } } } : {}),
+      ...(action === 'approve' ? { 403: { description: 'The token lacks the operator role; its holder requested the decision (`self_approval`: another operator must approve it); or a person requested it and the token is the shared one from the environment (`named_token_required`: approve with a named token)', content: { 'application/json': { schema: ErrorSchema } } } } : {}),
     },
   });
 }
@@ -77,7 +77,7 @@ export function mountDecisionRoutes(app: OpenAPIHono, deps: { auth: TokenAuth; d
     app.openapi(transitionRoute(action), async (c) => {
       const { id } = c.req.valid('param');
       const reason = (c.req.valid('json') as { reason?: string } | undefined)?.reason;
-      const next = await decideProposal(deps.decisions, id, action, { atMs: deps.now(), actor: requestPrincipal(c).name, ...(reason === undefined ? {} : { reason }) });
+      const next = await decideProposal(deps.decisions, id, action, { atMs: deps.now(), actor: requestPrincipal(c), ...(reason === undefined ? {} : { reason }) });
       return c.json(decisionJson(next), 200);
     });
   }
