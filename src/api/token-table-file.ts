@@ -47,7 +47,7 @@ const entrySchema = strictSection(
       .string({ error: expected(NAME_TEXT) })
       .regex(TOKEN_NAME_PATTERN, { error: expected(NAME_TEXT) })
       .refine((name) => !RESERVED_NAMES.includes(name), { error: (issue) => `${JSON.stringify(issue.input)} is reserved (${RESERVED_NAMES.join(', ')}): shiftguard records it for itself or for the environment tokens` })
-      .meta({ description: 'Who holds the token; recorded as the actor of everything it does (audit rows, `requestedBy`, `approvedBy`). Several entries may share a name.' }),
+      .meta({ description: `Who holds the token: ${NAME_TEXT}, not one of ${RESERVED_NAMES.join(', ')}. Recorded as the actor of everything the token does (audit rows, \`requestedBy\`, \`approvedBy\`); the two-person rule tells people apart by it. Several entries (one person's tokens) may share a name.` }),
     role: z.enum(['viewer', 'operator', 'ingest'], { error: expected('viewer, operator or ingest') }).meta({ description: 'What the token may do: `viewer` reads, `operator` also writes, `ingest` pushes metrics.' }),
     sha256: z
       .string({ error: DIGEST_MESSAGE })

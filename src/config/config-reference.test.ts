@@ -36,12 +36,13 @@ function documentOfDefaults(fields: readonly ConfigField[]): Record<string, unkn
 }
 
 describe('the configuration reference', () => {
-  const { shiftguard, guardrails } = referenceFields();
+  const { shiftguard, guardrails, tokens } = referenceFields();
 
-  it('describes every field of shiftguard.yaml and guardrails.yaml', () => {
+  it('describes every field of shiftguard.yaml, guardrails.yaml and the tokens file', () => {
     const undescribed = (fields: readonly ConfigField[], file: string): string[] =>
       fields.filter((f) => !f.container && f.description === null).map((f) => `${file}: ${f.path}`);
-    const missing = [...undescribed(shiftguard, 'shiftguard.yaml'), ...undescribed(guardrails, 'guardrails.yaml')];
+    const missing = [...undescribed(shiftguard, 'shiftguard.yaml'), ...undescribed(guardrails, 'guardrails.yaml'), ...undescribed(tokens, 'tokens file')];
+    expect(tokens.map((f) => f.path)).toEqual(['[].name', '[].role', '[].sha256']);
     expect(missing, 'fields without a description: add .meta({ description }) to their schema').toEqual([]);
   });
 

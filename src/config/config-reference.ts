@@ -1,9 +1,10 @@
 /**
  * The configuration reference of the README, generated from the zod schemas that validate
- * `shiftguard.yaml` and `guardrails.yaml`, so it cannot drift from them: `npm run docs`
+ * `shiftguard.yaml`, `guardrails.yaml` and the tokens file, so it cannot drift from them: `npm run docs`
  * (`scripts/config-reference.ts`) writes it between two markers, and a unit test fails when the
  * README's copy differs from what the schemas render now.
  */
+import { tokensFileSchema } from '../api/token-table-file.js';
 import { guardrailsSchema } from '../tune/guardrails-config.js';
 import { formatDuration } from './duration.js';
 import { configFields } from './config-fields.js';
@@ -15,14 +16,14 @@ export const REFERENCE_BEGIN = '<!-- config-reference:begin -->';
 /** The README line after it. */
 export const REFERENCE_END = '<!-- config-reference:end -->';
 
-/** The fields of `shiftguard.yaml` and `guardrails.yaml`, descriptions from the schemas. */
-export function referenceFields(): { readonly shiftguard: ConfigField[]; readonly guardrails: ConfigField[] } {
-  return { shiftguard: configFields(shiftguardConfigSchema), guardrails: configFields(guardrailsSchema) };
+/** The fields of `shiftguard.yaml`, `guardrails.yaml` and the tokens file, descriptions from the schemas. */
+export function referenceFields(): { readonly shiftguard: ConfigField[]; readonly guardrails: ConfigField[]; readonly tokens: ConfigField[] } {
+  return { shiftguard: configFields(shiftguardConfigSchema), guardrails: configFields(guardrailsSchema), tokens: configFields(tokensFileSchema) };
 }
 
 /** The markdown that goes between the markers: one table per file. */
 export function renderConfigReference(): string {
-  const { shiftguard, guardrails } = referenceFields();
+  const { shiftguard, guardrails, tokens } = referenceFields();
   return [
     '<!-- Generated from the zod schemas by `npm run docs` (src/config/config-reference.ts): edit the',
     '     descriptions in the schemas, not here. -->',
@@ -39,6 +40,12 @@ export function renderConfigReference(): string {
     'The file `tuner.guardrails` names. Without it (the default) the tuner is off.',
     '',
     renderFieldTable(guardrails),
+    '',
+    '### The tokens file',
+    '',
+    'The file `server.tokensFile` names: a YAML list of per-person tokens (`[]` for none), each digest at most once.',
+    '',
+    renderFieldTable(tokens),
   ].join('\n');
 }
 
