@@ -11,9 +11,13 @@ import type { CliIo } from './cli-io.js';
 export async function serveCommand(args: string[], io: CliIo, version: string): Promise<number> {
   const { values } = parseArgs({ args, options: { config: { type: 'string' } }, strict: true, allowPositionals: false });
   const config = loadConfig({ path: values.config, env: io.env, cwd: io.cwd });
+  // Listen for the signal before starting: /readyz answers as soon as the port is open, while the
+  // start still joins the leader election, and a SIGTERM then (a rollout, a test) must stop the
+  // service gracefully, not end the process with the signal's default action.
+  const terminated = untilTerminated();
   const service = await startService({ config, env: io.env, version });
   io.stderr.write(`shiftguard: serving on ${service.url} (OpenAPI at ${service.url}/openapi.json)\n`);
-  await untilTerminated();
+  await terminated;
   await service.stop();
   return EXIT_OK;
 }
