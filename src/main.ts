@@ -15,6 +15,7 @@ import { LOG_REDACTION } from './telemetry/log-redaction.js';
 import { ApiError } from './api/api-error.js';
 import { createStoreUpgradeRegistry } from './api/upgrade-registry.js';
 import { createUpgradeMonitor } from './monitor/upgrade-monitor.js';
+import { MONITORING_ALERT, STATE_STORE_ALERT, monitoringAlert, stateStoreAlert } from './monitor/monitoring-alerts.js';
 import { groupGaugeWriter, setOpenFindings } from './monitor/monitor-gauges.js';
 import { createAlertDispatcher } from './alerts/index.js';
 import { registrySources } from './annotations/audit-annotation.js';
@@ -125,8 +126,19 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       tuner?.poke();
     },
     onReport: groupGaugeWriter(gauges),
+    onPass: (failures) => {
+      const alert = monitoringAlert(failures);
+      if (alert === null) alerts.clear(MONITORING_ALERT, '');
+      else alerts.raise(alert);
+    },
     logError: (message, error) => logger.error({ err: error }, message),
   });
+  const storeName = config.store.url.startsWith('sqlite:') ? config.store.url : 'PostgreSQL';
+  const storeWatch = setInterval(() => {
+    if (store.ready()) alerts.clear(STATE_STORE_ALERT, '');
+    else alerts.raise(stateStoreAlert(storeName));
+  }, STORE_WATCH_MS);
+  storeWatch.unref();
   const tuning = createTuning({ config, env, store, elector, alerts, registry, monitor, source: analysisSource, metrics, logger, fetch: guardedFetch, ...(options.flags === undefined ? {} : { flags: options.flags }) });
   tuner = tuning.tuner;
   const app = createApp({
@@ -151,6 +163,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     decisions: store,
     killSwitch: tuning.killSwitch,
     tuner: tuning.routes,
+    operationalAlerts: () => alerts.activeOperational(),
     ...(tuning.requests === null ? {} : { requests: tuning.requests }),
     ingest: {
       store: series,
@@ -188,6 +201,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       logger.info('shutting down: no new connections, finishing in-flight requests');
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
       loopDelay.stop();
+      clearInterval(storeWatch);
       await monitor.stop();
       await tuner?.stop();
       await analysisThread.close();
@@ -272,7 +286,6 @@ function createTuning(parts: {
       mode: guardrails.mode,
       flags: guardrails.rules.map((r) => r.flag),
       instance: tuner,
-      alerts: () => parts.alerts.activeOperational(),
       rollback: {
         preview: (upgradeId) => planRollback({ store, flags, now }, upgradeId),
         apply: (upgradeId, actor) => applyRollback({ store, flags, now }, upgradeId, actor),
@@ -307,6 +320,8 @@ const INGEST = {
  * cores are all taken by ingest. Below that, both run side by side.
  */
 const DETECTION_PRIORITY_SLICE_SHARE = 0.5;
+/** How often `serve` compares the state store's readiness with its alert, ms (the PostgreSQL store's own heartbeat is 5 s). */
+const STORE_WATCH_MS = 2000;
 
 /** Pushed data is kept for the baseline and after windows, the settle time and an hour of margin. */
 function retentionMs(config: ShiftguardConfig): number {

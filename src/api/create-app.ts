@@ -44,6 +44,8 @@ export interface AppDeps extends UpgradeRouteDeps {
   readonly killSwitch?: KillSwitch;
   /** The running tuner (status, unfreeze, rollback); null or absent: the tuner is off. */
   readonly tuner?: TunerRouteDeps['tuner'];
+  /** The active operational alerts, for `GET /api/v1/tuner` (default: none). */
+  readonly operationalAlerts?: TunerRouteDeps['alerts'];
   /** Plot data of a report's group for the review page; absent: the page shows no plots. */
   readonly groupView?: ReviewDeps['groupView'];
   /** What operators' own flag-change requests (`POST /api/v1/decisions`) are checked against and read; absent: the tuner is off. */
@@ -108,6 +110,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       auth: deps.auth,
       killSwitch: deps.killSwitch,
       tuner: deps.tuner ?? null,
+      alerts: deps.operationalAlerts ?? (() => []),
       upgradeExists: async (id) => (await deps.registry.get(id)) !== null,
     });
   }

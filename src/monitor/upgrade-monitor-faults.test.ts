@@ -10,6 +10,7 @@ import { MemoryStateStore } from '../store/memory-state-store.js';
 import type { UpgradeRecord, UpgradeStatus } from '../store/state-store.js';
 import { StoreError } from '../store/store-error.js';
 import { createUpgradeMonitor } from './upgrade-monitor.js';
+import type { MonitorFailure } from './upgrade-monitor.js';
 
 const STARTED_AT = '2026-04-10T12:00:00Z';
 /** Long after the upgrade's after window: its first evaluation is the final one. */
@@ -38,7 +39,7 @@ class FailingStore extends MemoryStateStore {
   }
 }
 
-async function monitored(): Promise<{ store: FailingStore; errors: string[]; tick: () => Promise<void> }> {
+async function monitored(): Promise<{ store: FailingStore; errors: string[]; tick: () => Promise<MonitorFailure[]> }> {
   const store = new FailingStore();
   await store.open();
   const document = { id: 'u1', startedAt: STARTED_AT, binaries: [{ name: 'dten-sync', from: '1', to: '2' }] };
@@ -59,11 +60,11 @@ describe('the upgrade monitor on a failing state store', () => {
     const { store, errors, tick } = await monitored();
     store.failing = 'setUpgradeStatus';
     store.failures = 1;
-    await tick();
+    expect(await tick()).toEqual([{ upgradeId: 'u1', error: expect.any(StoreError) as unknown }]);
     expect(errors).toEqual(['monitoring upgrade u1 failed; retrying at the next slice']);
     expect((await store.getReport('u1'))?.report).toMatchObject({ monitoring: { status: 'final' } });
     expect((await store.getUpgrade('u1'))?.status).toBe('monitoring');
-    await tick();
+    expect(await tick()).toEqual([]);
     expect((await store.getUpgrade('u1'))?.status).toBe('finished');
     expect(errors).toHaveLength(1);
   });
@@ -72,9 +73,11 @@ describe('the upgrade monitor on a failing state store', () => {
     const { store, errors } = await monitored();
     store.failing = 'listUpgrades';
     store.failures = 1;
-    const monitor = createUpgradeMonitor({ config: defaultConfig(), store, source: createMemoryMetricsSource([]), now: () => NOW_MS, logError: (message) => errors.push(message) });
+    const passes: (readonly MonitorFailure[])[] = [];
+    const monitor = createUpgradeMonitor({ config: defaultConfig(), store, source: createMemoryMetricsSource([]), now: () => NOW_MS, logError: (message) => errors.push(message), onPass: (f) => passes.push(f) });
     monitor.start();
     await monitor.stop();
     expect(errors).toEqual(['monitoring pass failed; retrying at the next slice']);
+    expect(passes).toEqual([[{ upgradeId: null, error: expect.any(StoreError) as unknown }]]);
   });
 });

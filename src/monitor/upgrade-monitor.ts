@@ -37,6 +37,11 @@ export interface UpgradeMonitorDeps {
   readonly onReport?: (upgradeId: string, report: Report) => void;
   readonly logError: (message: string, error: unknown) => void;
   /**
+   * After each timer pass: what failed in it (empty when every monitored upgrade was evaluated).
+   * `upgradeId` is null when the pass failed as a whole (the upgrades could not be listed).
+   */
+  readonly onPass?: (failures: readonly MonitorFailure[]) => void;
+  /**
    * Whether this replica records what it sees (findings, the final report, the upgrade's status).
    * With several replicas on one database only the leader does, so two never race on the same
    * finding; the others still answer report requests. Absent: always.
@@ -44,9 +49,15 @@ export interface UpgradeMonitorDeps {
   readonly records?: () => boolean;
 }
 
+/** One failure of a monitoring pass. */
+export interface MonitorFailure {
+  readonly upgradeId: string | null;
+  readonly error: unknown;
+}
+
 export interface UpgradeMonitor {
-  /** Evaluates every upgrade still monitored, now. */
-  tick(): Promise<void>;
+  /** Evaluates every upgrade still monitored, now; resolves with what failed (the timer's passes also hand it to `onPass`). */
+  tick(): Promise<MonitorFailure[]>;
   /** The current report of a registered upgrade: the stored final one, or an evaluation as of now. */
   report(upgrade: Upgrade): Promise<Report>;
   /** Evaluates at every slice from now on (and once at once). */
@@ -111,7 +122,8 @@ export function createUpgradeMonitor(deps: UpgradeMonitorDeps): UpgradeMonitor {
     return run;
   }
 
-  async function tick(): Promise<void> {
+  async function tick(): Promise<MonitorFailure[]> {
+    const failures: MonitorFailure[] = [];
     const records = await deps.store.listUpgrades();
     for (const record of records) {
       if (record.status !== 'monitoring') continue;
@@ -122,9 +134,11 @@ export function createUpgradeMonitor(deps: UpgradeMonitorDeps): UpgradeMonitor {
           await deps.store.setUpgradeStatus(record.id, 'finished');
         }
       } catch (error) {
+        failures.push({ upgradeId: record.id, error });
         deps.logError(`monitoring upgrade ${record.id} failed; retrying at the next slice`, error);
       }
     }
+    return failures;
   }
 
   function runTick(): void {
@@ -132,7 +146,11 @@ export function createUpgradeMonitor(deps: UpgradeMonitorDeps): UpgradeMonitor {
     passedUntil = completeUntil();
     // A pass that cannot even list the upgrades (the store is down) must not reject unhandled: that ends the process.
     ticking = tick()
-      .catch((error: unknown) => deps.logError('monitoring pass failed; retrying at the next slice', error))
+      .catch((error: unknown): MonitorFailure[] => {
+        deps.logError('monitoring pass failed; retrying at the next slice', error);
+        return [{ upgradeId: null, error }];
+      })
+      .then((failures) => deps.onPass?.(failures))
       .finally(() => {
         ticking = null;
         if (active) schedule();

@@ -51,13 +51,23 @@ export interface PostgresStateStoreOptions {
   readonly nowMs?: () => number;
   /** Schema migrations (default: the adapter's own list; tests pass others). */
   readonly migrations?: readonly Migration[];
+  /**
+   * How often an idle store checks its database with `SELECT 1`, in ms (default 5000; 0: never), so
+   * `ready()` follows an outage, and the recovery after it, without waiting for the next real query.
+   */
+  readonly heartbeatMs?: number;
 }
+
+/** Default of {@link PostgresStateStoreOptions.heartbeatMs}: a readiness probe (every 10 s by default in Kubernetes) sees a state at most this old. */
+const DEFAULT_HEARTBEAT_MS = 5000;
 
 /** `StateStore` on PostgreSQL. */
 export class PostgresStateStore implements StateStore {
   private pool: Pool | null = null;
   private opening: Promise<void> | null = null;
   private healthy = false;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private heartbeatInFlight = false;
   private readonly label: string;
 
   constructor(private readonly options: PostgresStateStoreOptions) {
@@ -95,6 +105,22 @@ export class PostgresStateStore implements StateStore {
     }
     this.pool = pool;
     this.healthy = true;
+    const every = this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    if (every > 0) {
+      this.heartbeat = setInterval(() => this.beat(), every);
+      this.heartbeat.unref();
+    }
+  }
+
+  /** One `SELECT 1` (none while the last is still waiting); `guarded` records the outcome in `healthy`. */
+  private beat(): void {
+    if (this.heartbeatInFlight || this.pool === null) return;
+    this.heartbeatInFlight = true;
+    this.query('SELECT 1')
+      .catch(() => undefined)
+      .finally(() => {
+        this.heartbeatInFlight = false;
+      });
   }
 
   /** Ends the pool; idempotent. */
@@ -102,10 +128,12 @@ export class PostgresStateStore implements StateStore {
     const pool = this.pool;
     this.pool = null;
     this.healthy = false;
+    if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    this.heartbeat = null;
     await pool?.end();
   }
 
-  /** Open, and the last database round trip did not fail for a connection reason. */
+  /** Open, and the last database round trip (a heartbeat when idle) did not fail for a connection reason. */
   ready(): boolean {
     return this.pool !== null && this.healthy;
   }

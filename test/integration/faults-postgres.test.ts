@@ -10,7 +10,9 @@
  *   never 500 or a stack trace, and counted in `shiftguard_state_store_errors_total`; sent again after
  *   the recovery, each is carried out (or, cut off at its commit, answers 409: it had landed);
  * - `/readyz` answers 503 while the database is down and 200 again after, and the service, never
- *   restarted, takes writes again;
+ *   restarted, takes writes again; an idle store follows both from its heartbeat alone;
+ * - the operational alert `ShiftguardStateStoreUnavailable` reaches a real Alertmanager while the
+ *   database is down and is resolved after;
  * - leader election recovers: the lock connection is lost at each outage, a new term is claimed
  *   after it, and the monitor (which records only while leading) finishes every registered upgrade.
  * Skipped with a reason when the PostgreSQL server programs are missing, unless CI is set.
@@ -18,9 +20,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { T0, decisionInput, upgradeRecord } from '../../src/store/contract-fixtures.js';
 import { openStateStore } from '../../src/store/open-state-store.js';
+import { PostgresStateStore } from '../../src/store/postgres-state-store.js';
+import { STATE_STORE_ALERT } from '../../src/monitor/monitoring-alerts.js';
+import { alertmanagerUnavailableReason, pollFor, startAlertmanager, startWebhookReceiver } from '../support/alertmanager-process.js';
+import type { AlertmanagerProcess, WebhookReceiver } from '../support/alertmanager-process.js';
 import { inTransaction } from '../../src/store/postgres-transaction.js';
 import type { StateStore } from '../../src/store/state-store.js';
 import { makeTempDir } from '../e2e/run-cli.js';
@@ -32,7 +38,7 @@ import { startServeInProcess } from '../support/serve-in-process.js';
 import type { InProcessService } from '../support/serve-in-process.js';
 
 const { Pool } = pg;
-const unavailable = privatePostgresUnavailableReason();
+const unavailable = privatePostgresUnavailableReason() ?? alertmanagerUnavailableReason();
 const inCi = (process.env['CI'] ?? '') !== '' && process.env['CI'] !== 'false';
 if (unavailable !== null && !inCi) console.warn(`SKIPPED PostgreSQL fault test: ${unavailable}`);
 
@@ -61,6 +67,8 @@ describe.skipIf(unavailable !== null && !inCi)('PostgreSQL restarted mid-write',
   let tmp: TempDir | undefined;
   let server: PostgresInstance | undefined;
   let service: InProcessService | undefined;
+  let receiver: WebhookReceiver | undefined;
+  let alertmanager: AlertmanagerProcess | undefined;
   let decisionIds: string[] = [];
 
   beforeAll(async () => {
@@ -71,6 +79,9 @@ describe.skipIf(unavailable !== null && !inCi)('PostgreSQL restarted mid-write',
     decisionIds = await seed(server.databaseUrl(DATABASE));
     const dir = join(tmp.path, 'serve');
     mkdirSync(dir);
+    mkdirSync(join(tmp.path, 'alertmanager'));
+    receiver = await startWebhookReceiver();
+    alertmanager = await startAlertmanager({ dir: join(tmp.path, 'alertmanager'), webhookUrl: `${receiver.url}/notify` });
     service = await startServeInProcess({
       dir,
       configYaml: [
@@ -79,6 +90,8 @@ describe.skipIf(unavailable !== null && !inCi)('PostgreSQL restarted mid-write',
         'windows: { baseline: 60s, after: 30s, settle: 5s, slice: 1s }',
         'monitoring: { delay: 1s }',
         'tuner: { leaseDuration: 3s }',
+        `alerts: { alertmanager: { url: "${alertmanager.url}", resendInterval: 1s, timeout: 2s } }`,
+        'outbound: { allowLoopback: true }',
         '',
       ].join('\n'),
     });
@@ -86,6 +99,8 @@ describe.skipIf(unavailable !== null && !inCi)('PostgreSQL restarted mid-write',
 
   afterAll(async () => {
     await service?.stop();
+    await alertmanager?.stop();
+    await receiver?.close();
     await server?.remove();
     tmp?.remove();
   }, 60_000);
@@ -104,9 +119,15 @@ describe.skipIf(unavailable !== null && !inCi)('PostgreSQL restarted mid-write',
     await db.stop();
     const downAt = Date.now();
     await new Promise((resolve) => setTimeout(resolve, DOWN_MS));
+    // The operational alert reaches a real Alertmanager while the database is down (the outage lasts until it does).
+    const am = need(alertmanager, 'Alertmanager');
+    const storeAlert = await pollFor('ShiftguardStateStoreUnavailable in Alertmanager', async () => (await am.activeAlerts([`alertname="${STATE_STORE_ALERT}"`]))[0] ?? null);
+    expect(storeAlert.labels['severity']).toBe('critical');
+    expect(storeAlert.annotations['summary']).toBe('The state store (PostgreSQL) is unavailable');
     const notReadyWhileDown = readiness.seen.some((r) => r.atMs >= downAt && r.status === 503);
     await db.start();
     await load.untilAcked(ACKS_BETWEEN_FAULTS, 'after the server came back');
+    await pollFor('ShiftguardStateStoreUnavailable resolved', async () => ((await am.activeAlerts([`alertname="${STATE_STORE_ALERT}"`])).length === 0 ? true : null));
     const answers = await load.stop();
     readiness.stop();
     const log = (): string => s.logText().slice(-4000);
@@ -193,6 +214,22 @@ describe.skipIf(unavailable !== null && !inCi)('PostgreSQL restarted mid-write',
       await pool.end();
     }
   });
+
+  // Last: it stops the server. An idle store (no monitor, no tuner, no request) still notices.
+  it('an idle store\'s readiness follows an outage and the recovery after it, from its heartbeat alone', async () => {
+    const db = need(server, 'the PostgreSQL server');
+    const store = new PostgresStateStore({ url: db.databaseUrl(DATABASE), heartbeatMs: 100, connectTimeoutMs: 1000 });
+    await store.open();
+    try {
+      expect(store.ready()).toBe(true);
+      await db.stop();
+      await vi.waitFor(() => expect(store.ready()).toBe(false), { timeout: 10_000, interval: 50 });
+      await db.start();
+      await vi.waitFor(() => expect(store.ready()).toBe(true), { timeout: 10_000, interval: 50 });
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
 });
 
 function need<T>(value: T | undefined, what: string): T {

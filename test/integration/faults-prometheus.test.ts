@@ -13,7 +13,8 @@
  * is due and past the end of the after window (the final report is due), then the proxy passes again.
  *
  * During the fault: the report answers 502 `metrics_source_error` naming Prometheus; evaluations
- * count as `outcome="error"`; the tuner's rounds fail with a message naming Prometheus; `/readyz`
+ * count as `outcome="error"` and the operational alert `ShiftguardMonitoringFailing` (cause
+ * `metrics_source`) is active until monitoring works again; the tuner's rounds fail with a message naming Prometheus; `/readyz`
  * stays 200 (the API and push ingest still work: taking the service out of rotation would not bring
  * the data back). Nothing is decided on the missing data: no finding is opened, updated or resolved,
  * the upgrade is not finished and no final report is stored, the change's verification has no
@@ -27,6 +28,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { ExpectStatic } from 'vitest';
 import { MemoryFlagStore, MemoryFlags } from '../../src/flags/memory-flag-store.js';
+import { MONITORING_ALERT } from '../../src/monitor/monitoring-alerts.js';
 import { prometheusUnavailableReason } from '../e2e/backfilled-prometheus.js';
 import { pushWindowsYaml } from '../e2e/push-scenario.js';
 import { makeTempDir } from '../e2e/run-cli.js';
@@ -184,9 +186,13 @@ async function runFault(expect: ExpectStatic, s: Scenario, prom: ScenarioPrometh
   expect(error.code).toBe('metrics_source_error');
   expect(error.message).toContain(`Prometheus at ${s.proxy.url}/`);
   expect((await service.call('/readyz')).status).toBe(200);
-  const tuner = (await (await service.call('/api/v1/tuner', 'viewer')).json()) as { lastRound: { outcome: string; message: string | null } | null };
+  const tuner = (await (await service.call('/api/v1/tuner', 'viewer')).json()) as { lastRound: { outcome: string; message: string | null } | null; alerts: ActiveAlert[] };
   expect(tuner.lastRound?.outcome).toBe('error');
   expect(tuner.lastRound?.message).toContain('Prometheus at ');
+  // An operational alert says monitoring fails and why (to Alertmanager when configured).
+  expect(tuner.alerts.filter((a) => a.name === MONITORING_ALERT)).toEqual([
+    expect.objectContaining({ labels: { cause: 'metrics_source' }, summary: `Monitoring fails for upgrade ${upgradeId}`, description: expect.stringContaining('Prometheus at ') as unknown }),
+  ]);
   // Nothing decided on the gap.
   expect(await findings(service, upgradeId), log()).toEqual(before);
   const held = (await decisions(service, upgradeId)).find((d) => d.id === verifying.id);
@@ -199,6 +205,7 @@ async function runFault(expect: ExpectStatic, s: Scenario, prom: ScenarioPrometh
   const okBefore = await counter(service, 'shiftguard_monitor_evaluations_total', { outcome: 'ok' });
   s.proxy.setMode('pass');
   await until(s, 'the final report', async () => stored(s.dbPath, upgradeId).status === 'finished');
+  await until(s, 'the monitoring alert cleared', async () => !(await activeAlerts(service)).some((a) => a.name === MONITORING_ALERT));
   const final = (await (await service.call(`/api/v1/upgrades/${upgradeId}/report`, 'viewer')).json()) as { monitoring: { status: string } };
   expect(final.monitoring.status).toBe('final');
   expect(await counter(service, 'shiftguard_monitor_evaluations_total', { outcome: 'ok' })).toBeGreaterThan(okBefore);
@@ -212,6 +219,18 @@ async function runFault(expect: ExpectStatic, s: Scenario, prom: ScenarioPrometh
   expect(['better', 'no_change', 'inconclusive', 'worse']).toContain(outcome);
   await until(s, 'the flag write of the judgement', async () => s.flags.events(GATE).length === (outcome === 'worse' ? 2 : 1));
   process.stderr.write(`faults-prometheus [${s.name}]: the fault held the verification and the final report; after it: final stored, finding ${before[0]?.id ?? '?'} kept, verification ${outcome} (${judged.proposal.verification?.summary ?? ''})\n`);
+}
+
+/** An operational alert as `/api/v1/tuner` lists it. */
+interface ActiveAlert {
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  readonly summary: string;
+  readonly description: string;
+}
+
+async function activeAlerts(service: InProcessService): Promise<ActiveAlert[]> {
+  return ((await (await service.call('/api/v1/tuner', 'viewer')).json()) as { alerts: ActiveAlert[] }).alerts;
 }
 
 async function findings(service: InProcessService, upgradeId: string): Promise<ApiFinding[]> {

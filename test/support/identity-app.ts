@@ -68,7 +68,6 @@ export async function identityApp(): Promise<IdentityApp> {
       mode: h.guardrails.mode,
       flags: h.guardrails.rules.map((r) => r.flag),
       instance: h.tuner,
-      alerts: () => [],
       rollback: { preview: (id) => planRollback(rollbackDeps, id), apply: (id, actor) => applyRollback(rollbackDeps, id, actor) },
     },
     requests: {

@@ -40,7 +40,7 @@ const TunerStatusSchema = z
     lastRound: z.object({ at: z.string(), outcome: z.string(), message: z.string().nullable() }).nullable(),
     frozen: z.array(z.object({ flag: z.string(), reason: z.string().nullable(), since: z.string(), by: z.string() })),
     notActing: z.record(z.string(), z.string()),
-    alerts: z.array(z.object({ name: z.string(), key: z.string(), summary: z.string(), description: z.string() })),
+    alerts: z.array(z.object({ name: z.string(), key: z.string(), labels: z.record(z.string(), z.string()), summary: z.string(), description: z.string() })),
   })
   .openapi('TunerStatus');
 
@@ -142,13 +142,14 @@ export interface TunerRouteDeps {
     readonly mode: 'enforce' | 'dry-run';
     readonly flags: readonly string[];
     readonly instance: Tuner;
-    readonly alerts: () => readonly TunerAlert[];
     readonly rollback: {
       preview(upgradeId: string): Promise<RollbackItem[]>;
       apply(upgradeId: string, actor: string): Promise<{ items: RollbackItem[]; results: RollbackResult[] }>;
     };
   } | null;
   readonly upgradeExists: (id: string) => Promise<boolean>;
+  /** The service's active operational alerts (the tuner's, monitoring's, the state store's), listed with or without a tuner. */
+  readonly alerts: () => readonly TunerAlert[];
 }
 
 /** Mounts the tuner routes. */
@@ -160,7 +161,8 @@ export function mountTunerRoutes(app: OpenAPIHono, deps: TunerRouteDeps): void {
   const status = async (): Promise<z.infer<typeof TunerStatusSchema>> => {
     const killSwitch = await deps.killSwitch.state();
     const tuner = deps.tuner;
-    if (tuner === null) return { enabled: false, mode: null, leader: false, epoch: null, killSwitch, lastRound: null, frozen: [], notActing: {}, alerts: [] };
+    const alerts = deps.alerts().map((a) => ({ name: a.name, key: a.key, labels: { ...a.labels }, summary: a.summary, description: a.description }));
+    if (tuner === null) return { enabled: false, mode: null, leader: false, epoch: null, killSwitch, lastRound: null, frozen: [], notActing: {}, alerts };
     const s = tuner.instance.status();
     const frozen = await tuner.instance.frozenFlags();
     return {
@@ -172,7 +174,7 @@ export function mountTunerRoutes(app: OpenAPIHono, deps: TunerRouteDeps): void {
       lastRound: s.lastRound === null ? null : { at: new Date(s.lastRound.atMs).toISOString(), outcome: s.lastRound.outcome, message: s.lastRound.message },
       frozen: frozen.map(({ flag, state }) => ({ flag, reason: state.reason, since: new Date(state.sinceMs).toISOString(), by: state.by })),
       notActing: s.notActing,
-      alerts: tuner.alerts().map((a) => ({ name: a.name, key: a.key, summary: a.summary, description: a.description })),
+      alerts,
     };
   };
   app.openapi(statusRoute, async (c) => c.json(await status(), 200));
