@@ -41,10 +41,17 @@ function durationType(minMs: number): string {
   return minMs === 1 ? 'duration > 0' : `duration ≥ ${formatDuration(minMs)}`;
 }
 
-/** An http(s) URL (callers make it nullable where null means "off"). */
+/**
+ * An http(s) URL (callers make it nullable where null means "off"). A value that is not one is
+ * quoted in the message with any `user:password@` masked; an http(s) URL with one is refused by the
+ * outbound policy (outbound-policy.ts), which never quotes it either.
+ */
 export function httpUrl() {
   const message = expected('an http(s) URL or null');
-  return z.string({ error: message }).refine(isHttpUrl, { error: message }).meta({ yamlType: 'http(s) URL' });
+  return z
+    .string({ error: message })
+    .refine(isHttpUrl, { error: (issue) => message({ ...issue, input: typeof issue.input === 'string' ? withoutUserinfo(issue.input) : issue.input }) })
+    .meta({ yamlType: 'http(s) URL' });
 }
 
 function isHttpUrl(text: string): boolean {
@@ -54,6 +61,11 @@ function isHttpUrl(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** `text` with anything between `//` and `@` (a URL's userinfo) masked, for messages about a value that is not a URL. */
+function withoutUserinfo(text: string): string {
+  return text.replace(/\/\/[^/?#]*@/, '//***@');
 }
 
 /** A finite number satisfying `accept`, described as `what` (e.g. `a number in (0, 1)`; the reference drops the article). */

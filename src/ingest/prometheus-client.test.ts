@@ -101,6 +101,10 @@ describe('createPrometheusClient', () => {
   it('refuses invalid URLs up front', () => {
     expect(() => createPrometheusClient({ url: 'prometheus:9090' })).toThrow("unsupported URL scheme 'prometheus:'");
     expect(() => createPrometheusClient({ url: 'not a url' })).toThrow('Prometheus at not a url: invalid URL');
+    // A credential in the URL is refused without being repeated.
+    const withPassword = (): unknown => createPrometheusClient({ url: 'http://scraper:s3cr3t-pw@prometheus.internal:9090/' });
+    expect(withPassword).toThrow('Prometheus at http://***@prometheus.internal:9090/: user:password@ in the URL is not supported');
+    expect(withPassword).not.toThrow(/s3cr3t-pw/);
   });
 });
 

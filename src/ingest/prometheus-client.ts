@@ -105,6 +105,12 @@ function normaliseBaseUrl(raw: string): string {
   } catch {
     throw new PrometheusQueryError(raw, '', 'invalid URL (expected e.g. http://prometheus:9090/)');
   }
+  if (parsed.username !== '' || parsed.password !== '') {
+    // Never repeated: the password would land in every message and log line naming the server.
+    parsed.username = '***';
+    parsed.password = '';
+    throw new PrometheusQueryError(parsed.href, '', 'user:password@ in the URL is not supported (fetch does not send it; the credential is not shown)');
+  }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new PrometheusQueryError(raw, '', `unsupported URL scheme '${parsed.protocol}' (expected http or https)`);
   }

@@ -57,6 +57,21 @@ describe('start-time check of configured URLs', () => {
     expect(configError(() => parse('prometheus:\n  url: ftp://127.0.0.1/\n')).issues.map((i) => i.message)).toEqual(['expected an http(s) URL or null, got "ftp://127.0.0.1/"']);
   });
 
+  it('refuses a URL with user:password@ and never repeats the password, in every URL field', () => {
+    const withCredentials = 'http://scraper:s3cr3t-pw@prometheus.internal:9090/';
+    const issues = configError(() => parse(`prometheus:\n  url: ${withCredentials}\nalerts:\n  alertmanager:\n    url: https://am:s3cr3t-pw@am.internal/\n`)).issues;
+    expect(issues.map((i) => [i.path, i.message])).toEqual([
+      ['prometheus.url', 'user:password@ in a URL is refused (credentials belong in the environment, not in URLs)'],
+      ['alerts.alertmanager.url', 'user:password@ in a URL is refused (credentials belong in the environment, not in URLs)'],
+    ]);
+    const notHttp = configError(() => parse('prometheus:\n  url: ftp://scraper:s3cr3t-pw@prometheus.internal/\n'));
+    expect(notHttp.issues.map((i) => i.message)).toEqual(['expected an http(s) URL or null, got "ftp://***@prometheus.internal/"']);
+    for (const error of [configError(() => parse(`prometheus:\n  url: ${withCredentials}\n`)), notHttp]) expect(error.message).not.toContain('s3cr3t-pw');
+    const guardrails = configError(() => parseGuardrails('mode: enforce\nunleash:\n  url: http://admin:s3cr3t-pw@unleash.internal/api\n', 'guardrails.yaml', outboundPolicyOf(parse(''))));
+    expect(guardrails.message).toContain('unleash.url: user:password@ in a URL is refused');
+    expect(guardrails.message).not.toContain('s3cr3t-pw');
+  });
+
   it('checks the guardrails\' unleash.url against the same policy', () => {
     const guardrails = 'mode: enforce\nunleash:\n  url: http://localhost:4242/api\n';
     const error = configError(() => parseGuardrails(guardrails, 'guardrails.yaml', outboundPolicyOf(parse(''))));
