@@ -74,7 +74,11 @@ describe.skipIf(unavailable !== null)('the tuner in a closed loop with a real Un
     const started = await Promise.allSettled([
       startLoop({ name: 'keep', unleash: u, dir: dir('keep'), payload: EAGER, faults: { baseFailure: 0.08 } }),
       // Gate only: the partner's degradation raises latency too, and a latency finding opening first would get the tune rule.
-      startLoop({ name: 'revert', unleash: u, dir: dir('revert'), rules: 'gate-only', payload: CALM, v1: { delayMs: 0, maxRetries: 5 }, faults: { baseFailure: 0.04 }, faultsAtUpgrade: { baseFailure: 0.25 } }),
+      // Its verification has only the ~15 s between the upgrade's after window and the change as its
+      // before window. With v1 retrying 5 times and a 30 s verify window, the +50% retries the change
+      // caused was once judged no_change in CI (so few blocks give a wide model variance): v1 retries
+      // 8 times here, and the window is 60 s.
+      startLoop({ name: 'revert', unleash: u, dir: dir('revert'), rules: 'gate-only', verifyWindow: '60s', payload: CALM, v1: { delayMs: 0, maxRetries: 8 }, faults: { baseFailure: 0.04 }, faultsAtUpgrade: { baseFailure: 0.25 } }),
       startLoop({ name: 'dryrun', unleash: u, dir: dir('dryrun'), mode: 'dry-run', payload: EAGER, faults: { baseFailure: 0.08 } }),
       startLoop({ name: 'rollback', unleash: u, dir: dir('rollback'), rules: 'tune-first', payload: EAGER, faults: { baseFailure: 0.08 } }),
     ]);
