@@ -13,7 +13,8 @@ describe.skipIf(!existsSync(join(REPO_ROOT, 'dist', 'bundle', 'main.js')))('prof
   it('profiles one analyze run and shows the repository files relative to its root', async () => {
     const input = await writeBenchInput(dir, { services: 2, hours: 4, targetBytes: 1, seed: 3 });
     const files = { upgradePath: input.upgradePath, metricsPath: input.metricsPath, reportPath: join(dir, 'report.json') };
-    const { path, summary } = await profileAnalyze(files, dir, join(dir, 'profile'));
+    // 50 µs sampling: the parse of this small input takes a few ms, which 1 ms sampling on a loaded CI machine once missed entirely.
+    const { path, summary } = await profileAnalyze(files, dir, join(dir, 'profile'), { intervalUs: 50 });
     expect(existsSync(path)).toBe(true);
     expect(summary.sampledMs).toBeGreaterThan(0);
     // The CLI runs from the esbuild bundle (dist/bundle/), whose function names are the source's.
