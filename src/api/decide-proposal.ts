@@ -13,12 +13,10 @@ import type { DecisionRecord, DecisionStore } from '../store/state-store.js';
 import { StoreConflictError } from '../store/store-error.js';
 import { TUNER_ACTOR } from '../tune/decision-proposal.js';
 import { ApiError } from './api-error.js';
+import type { Principal } from './auth.js';
 
 /** Who decides: the token holder's name, and whether the token is a shared environment role token. */
-export interface Actor {
-  readonly name: string;
-  readonly shared: boolean;
-}
+export type Actor = Pick<Principal, 'name' | 'shared'>;
 
 /** Why `actor` may not approve `d` under the two-person rule (null: they may), as the API error. */
 export function approvalRefusal(d: DecisionRecord, actor: Actor): ApiError | null {

@@ -11,10 +11,10 @@ import { sameJson } from '../flags/json-payload.js';
 import type { ConstantChange } from './guardrail-policy.js';
 import type { RetryPrediction } from './retry-model.js';
 
-/** The value of a flag a decision reads or writes: on/off, or one variant's JSON payload. */
 /** `requestedBy` of the decisions the tuner plans itself (a reserved name: no token holder may take it). */
 export const TUNER_ACTOR = 'tuner';
 
+/** The value of a flag a decision reads or writes: on/off, or one variant's JSON payload. */
 export type FlagValue = { readonly kind: 'enabled'; readonly value: boolean } | { readonly kind: 'payload'; readonly value: JsonValue };
 
 /** The flag a decision changes, where, and from what to what. */

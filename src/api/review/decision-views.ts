@@ -5,13 +5,14 @@
  */
 import { html } from 'hono/html';
 import type { DecisionRecord } from '../../store/state-store.js';
-import { TUNER_ACTOR, describeValue } from '../../tune/decision-proposal.js';
+import { describeValue } from '../../tune/decision-proposal.js';
 import type { DecisionProposal } from '../../tune/decision-proposal.js';
 import { safeProposal } from '../../tune/tuner-context.js';
 import { formatRatio, formatSeconds } from './group-plots.js';
 import { labelsText } from './review-layout.js';
 import type { Html } from './review-layout.js';
 import type { ReviewSession } from './review-session.js';
+import { approvalRefusal } from '../decide-proposal.js';
 import { quantileOfName } from '../../detect/statistic.js';
 
 /** The table of `decisions`, newest first; `back` is where approve/reject return to. */
@@ -37,8 +38,10 @@ export function decisionsTable(decisions: readonly DecisionRecord[], session: Re
 function actions(d: DecisionRecord, session: ReviewSession, back: string): Html {
   if (!session.roles.includes('operator')) return html`<span class="muted">an operator token can approve</span>`;
   const reject = html`<a href="/ui/decisions/${d.id}/reject?back=${encodeURIComponent(back)}">Reject…</a>`;
-  if (d.requestedBy === session.name) return html`<span class="muted">another operator must approve your request</span> · ${reject}`;
-  if (d.requestedBy !== TUNER_ACTOR && session.shared) return html`<span class="muted">a person requested it: approve with your own named token</span> · ${reject}`;
+  // The same two-person rule the approval itself applies (decide-proposal.ts), said for this page.
+  const refusal = approvalRefusal(d, session);
+  if (refusal?.code === 'self_approval') return html`<span class="muted">another operator must approve your request</span> · ${reject}`;
+  if (refusal !== null) return html`<span class="muted">a person requested it: approve with your own named token</span> · ${reject}`;
   return html`<a href="/ui/decisions/${d.id}/approve?back=${encodeURIComponent(back)}">Approve…</a> · ${reject}`;
 }
 
