@@ -222,16 +222,8 @@ export async function startLoop(options: LoopOptions): Promise<Loop> {
           if (Date.now() > deadline) throw error;
         }
         if (Date.now() > deadline) {
-          const report = await loop.service.call(`/api/v1/upgrades/${encodeURIComponent(upgradeId)}/report`, 'viewer')
-            .then(async (r) => ((await r.json()) as { groups?: { signal: string; labels: Record<string, string>; verdict: string; notes?: string[]; statistics: { name: string; verdict: string; pValue?: number | null; reason?: string; test: string }[] }[] }).groups ?? [])
-            .then((groups) => groups.map((g) => `${g.signal} ${JSON.stringify(g.labels)} ${g.verdict}: ${g.statistics.map((st) => `${st.name} ${st.verdict} p=${String(st.pValue)} ${st.reason ?? st.test}`).join(' | ')} [${(g.notes ?? []).join('; ')}]`).join('\n'))
-            .catch((error: unknown) => String(error));
-          const tuner = await loop.service.call('/api/v1/tuner', 'viewer').then(async (r) => r.text()).catch((error: unknown) => String(error));
-          const findings = await loop.service.call(`/api/v1/findings?all=true&upgrade=${encodeURIComponent(upgradeId)}`, 'viewer')
-            .then(async (r) => ((await r.json()) as { id: string; signal: string; labels: Record<string, string>; openedAt: string; resolvedAt?: string | null }[])
-              .map((f) => `${f.id} ${f.signal} ${JSON.stringify(f.labels)} opened ${((Date.parse(f.openedAt) - upgradeAtMs) / 1000).toFixed(1)} s after the upgrade${f.resolvedAt == null ? '' : ', resolved'}`).join('; '))
-            .catch((error: unknown) => String(error));
-          throw new Error(`${options.name}: ${what} not within ${timeoutMs} ms; decisions: ${JSON.stringify(seen.map((d) => [d.id, d.flag, d.status, d.proposal.summary]))}\nfindings: ${findings}\nreport:\n${report.slice(0, 4000)}\ntuner: ${tuner.slice(0, 3000)}\nservice log tail:\n${loop.service.stderr().slice(-1000)}${loop.service.stdout().slice(-3000)}\nclient log tail:\n${client.log().slice(-2000)}`);
+          const state = await describeLoopState(loop.service, upgradeId, upgradeAtMs);
+          throw new Error(`${options.name}: ${what} not within ${timeoutMs} ms; decisions: ${JSON.stringify(seen.map((d) => [d.id, d.flag, d.status, d.proposal.summary]))}\n${state}\nservice log tail:\n${loop.service.stderr().slice(-1000)}${loop.service.stdout().slice(-3000)}\nclient log tail:\n${client.log().slice(-2000)}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
@@ -297,4 +289,25 @@ export function verifiedRatio(d: ApiDecision): { before: number | null; after: n
   const group = d.proposal.verification?.groups.find((g) => g.signal === 'retries');
   const ratio = group?.statistics.find((s) => s.name === 'ratio');
   return { before: ratio?.baseline ?? null, after: ratio?.after ?? null };
+}
+
+/** What a loop's service says of its upgrade, for a timeout's message: findings (when each opened), each report group's statistics and the tuner's reasons for not acting. */
+async function describeLoopState(service: PushService, upgradeId: string, upgradeAtMs: number): Promise<string> {
+  const id = encodeURIComponent(upgradeId);
+  const read = async <T>(path: string, show: (body: T) => string): Promise<string> => {
+    try {
+      return show((await (await service.call(path, 'viewer')).json()) as T);
+    } catch (error) {
+      return String(error);
+    }
+  };
+  const findings = await read<{ id: string; signal: string; labels: Record<string, string>; openedAt: string; resolvedAt?: string | null }[]>(`/api/v1/findings?all=true&upgrade=${id}`, (list) =>
+    list.map((f) => `${f.id} ${f.signal} ${JSON.stringify(f.labels)} opened ${((Date.parse(f.openedAt) - upgradeAtMs) / 1000).toFixed(1)} s after the upgrade${f.resolvedAt == null ? '' : ', resolved'}`).join('; '),
+  );
+  type Group = { signal: string; labels: Record<string, string>; verdict: string; notes?: string[]; statistics: { name: string; verdict: string; pValue?: number | null; reason?: string; test: string }[] };
+  const report = await read<{ groups?: Group[] }>(`/api/v1/upgrades/${id}/report`, (body) =>
+    (body.groups ?? []).map((g) => `${g.signal} ${JSON.stringify(g.labels)} ${g.verdict}: ${g.statistics.map((st) => `${st.name} ${st.verdict} p=${String(st.pValue)} ${st.reason ?? st.test}`).join(' | ')} [${(g.notes ?? []).join('; ')}]`).join('\n'),
+  );
+  const tuner = await read<unknown>('/api/v1/tuner', (body) => JSON.stringify(body));
+  return `findings: ${findings}\nreport:\n${report.slice(0, 4000)}\ntuner: ${tuner.slice(0, 3000)}`;
 }

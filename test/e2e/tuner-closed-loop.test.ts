@@ -34,13 +34,18 @@ const EAGER = V2_DEFAULTS;
 const CALM = { baseDelayMs: 300, multiplier: 2, maxDelayMs: 4000, maxRetries: 3, jitter: 'none' as const };
 /** From the upgrade to a decision on the gate (about 20 s on an idle machine; minutes when CI's other tests starve the loops). */
 const LOOP_TIMEOUT_MS = 240_000;
-/** From a change to its verification outcome: the 30 s verify window, the next look, margins. */
+/** From a change to its verification outcome: the verify window (30 s; 60 s for the revert loop), the next look, margins. */
 const VERIFY_TIMEOUT_MS = 120_000;
 
 /** Waits for the loop's first applied change to its gate, then for that change's outcome: detection and verification each get their own budget. */
 async function gateOutcome(l: Loop, outcome: 'kept' | 'reverted'): Promise<ApiDecision[]> {
   await l.waitFor('a gate decision', (ds) => ds.some((d) => d.flag === l.gate && d.proposal.applied != null), LOOP_TIMEOUT_MS);
   return l.waitFor(`a ${outcome} gate decision`, (ds) => ds.some((d) => d.flag === l.gate && d.status === outcome), VERIFY_TIMEOUT_MS);
+}
+
+/** Seconds from the loop's upgrade to the change `d` applied (NaN before it was applied). */
+function onsetToChangeSeconds(l: Loop, d: ApiDecision): number {
+  return ((d.proposal.applied?.atMs ?? NaN) - l.upgradeAtMs) / 1000;
 }
 
 let unleash: UnleashServer | undefined;
@@ -106,7 +111,7 @@ describe.skipIf(unavailable !== null)('the tuner in a closed loop with a real Un
     const d = decisions.find((x) => x.flag === l.gate) as ApiDecision;
     expect(d).toMatchObject({ kind: 'toggle', requestedBy: 'tuner', approvedBy: 'guardrails' });
     expect(d.proposal).toMatchObject({ action: 'disable', automatic: true, mode: 'enforce' });
-    const onsetToChangeS = ((d.proposal.applied?.atMs ?? NaN) - l.upgradeAtMs) / 1000;
+    const onsetToChangeS = onsetToChangeSeconds(l, d);
     const ratio = verifiedRatio(d);
     process.stderr.write(`keep: ${d.proposal.summary}\n  onset → gate disabled: ${onsetToChangeS.toFixed(1)} s; verification: ${d.proposal.verification?.summary ?? ''}\n`);
     expect(onsetToChangeS).toBeGreaterThan(0);
@@ -123,7 +128,7 @@ describe.skipIf(unavailable !== null)('the tuner in a closed loop with a real Un
     const decisions = await gateOutcome(l, 'reverted');
     const d = decisions.find((x) => x.flag === l.gate) as ApiDecision;
     const ratio = verifiedRatio(d);
-    const onsetToChangeS = ((d.proposal.applied?.atMs ?? NaN) - l.upgradeAtMs) / 1000;
+    const onsetToChangeS = onsetToChangeSeconds(l, d);
     process.stderr.write(`revert: ${d.proposal.summary}\n  onset → gate disabled: ${onsetToChangeS.toFixed(1)} s; verification: ${d.proposal.verification?.summary ?? ''}\n`);
     expect(d.proposal.verification?.outcome).toBe('worse');
     expect(ratio.after ?? 0).toBeGreaterThan(ratio.before ?? Infinity);
